@@ -1,0 +1,33 @@
+"""How much one upload may cost.
+
+A worker has a few GB of memory and serves many users. These limits keep a single upload, by
+accident or by design, from using it all. Each limit is checked before the work it protects, and
+each refusal tells the user which limit was hit. Change them here; ``Limits(...)`` with other
+values is how tests and benchmarks try other sizes.
+"""
+
+from dataclasses import dataclass
+
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    # The upload itself. The parametrization's FileField(max_size=...) uses the same number, but
+    # the code checks it again: a limit in the user interface is not a limit on what arrives.
+    upload_bytes: int = 100 * MB
+    # Everything an .xlsx unpacks to. A zip bomb is a small file that unpacks to gigabytes.
+    unpacked_bytes: int = 1_000 * MB
+    # Files inside one .xlsx; real workbooks have tens.
+    zip_entries: int = 10_000
+    # The rectangle of cells of the sheet that is read, from its first to its last filled cell.
+    # The Excel reader holds this rectangle in memory (about 90 bytes a cell): 10 million cells is
+    # about 1 GB. Excel's own maximum is 17 billion, so this is the limit that matters.
+    cells: int = 10_000_000
+    # Columns in a table; Excel's own maximum is 16,384.
+    columns: int = 16_384
+    # One line of a text file; a longer one is almost certainly not a table.
+    line_bytes: int = 1 * MB
+
+
+DEFAULT_LIMITS = Limits()

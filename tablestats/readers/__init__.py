@@ -1,0 +1,1 @@
+"""Readers of uploaded files, one module per format: bytes to rows, refusing what is unsafe."""

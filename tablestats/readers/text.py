@@ -1,0 +1,202 @@
+"""Delimited text (.csv, .tsv, .txt) to rows, in bounded memory.
+
+Text files come from many programs and locales, so the reader works out from the first 64 kB:
+
+- the encoding: a byte order mark (UTF-8, UTF-16) if there is one; UTF-16 without one (every other
+  byte zero); else UTF-8 if the bytes are valid UTF-8, else Windows-1252 (what Excel writes in
+  Western Europe). Bytes that do not decode become "�" instead of stopping the read.
+- the delimiter: of tab, semicolon, comma and pipe, the one that splits the lines into the same
+  number of fields (two or more), preferring them in that order when several do.
+- the decimal mark: a decimal comma (``1,5``) when the delimiter is not a comma and the numbers in
+  the sample have commas but no points.
+
+Lines are read one at a time, so memory does not grow with the file; a line longer than the limit
+is refused (a table does not have megabyte lines, a binary file does). Values that read as finite
+numbers become floats; every other value stays text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Iterator
+from itertools import islice, zip_longest
+from typing import BinaryIO
+
+from tablestats.errors import UploadError
+from tablestats.limits import Limits
+from tablestats.upload import Table
+
+_SAMPLE_BYTES = 64 * 1024
+_SAMPLE_LINES = 50
+_DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
+_BLOCK_ROWS = 512  # rows converted at a time; see statistics._BLOCK_ROWS
+_NUMBER_STARTS = frozenset("0123456789+-. ")
+# At most this share of a text sample may be control characters or undecodable bytes.
+_MAX_BINARY_SHARE = 0.01
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
+    """The header and rows of a delimited text file; UploadError if it is not one."""
+    sample = file.read(_SAMPLE_BYTES)
+    file.seek(0)
+    encoding = _detect_encoding(sample, filename)
+    sample_text = _complete_lines(sample.decode(encoding, errors="replace"))
+    _refuse_binary(sample_text, filename)
+    delimiter = _detect_delimiter(sample_text)
+    decimal_comma = delimiter != "," and _uses_decimal_comma(sample_text, delimiter)
+
+    text = io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
+    lines = _lines_within_limit(text, limits.line_bytes, filename)
+    rows = _non_empty(csv.reader(lines, delimiter=delimiter), filename)
+    header = next(rows, None)
+    if header is None:
+        raise UploadError(
+            f"{filename} holds no rows. Put the column names in the first row and the data below."
+        )
+    if len(header) > limits.columns:
+        raise UploadError(
+            f"The first row of {filename} has {len(header):,} columns; this app reads at most "
+            f"{limits.columns:,}. Check that the file is a table with one header row."
+        )
+    return Table(header=header, rows=_with_numbers(rows, decimal_comma), sheet=None)
+
+
+def _detect_encoding(sample: bytes, filename: str) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # the codec reads the byte order mark
+    if sample.startswith(_ZIP_MAGIC):
+        raise UploadError(
+            f"{filename} is an Excel workbook (or another zip file), not text. If it is a "
+            "workbook, give it the extension .xlsx and upload it again."
+        )
+    if sample.startswith(_OLE_MAGIC):
+        raise UploadError(
+            f"{filename} is an Excel 97-2003 or password-protected workbook, not text. Open it "
+            "in Excel and save it as CSV or as an Excel Workbook (.xlsx) without a password."
+        )
+    if b"\x00" in sample:
+        # UTF-16 without a byte order mark: text in the ASCII range has a zero in every other byte.
+        pairs = len(sample) // 2
+        zeros_first, zeros_second = sample[0::2].count(0), sample[1::2].count(0)
+        if zeros_second > 0.4 * pairs and zeros_first < 0.05 * pairs:
+            return "utf-16-le"
+        if zeros_first > 0.4 * pairs and zeros_second < 0.05 * pairs:
+            return "utf-16-be"
+        raise UploadError(_not_text(filename))
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _complete_lines(sample_text: str) -> str:
+    """The sample without its last line, which the 64 kB cut may have broken off."""
+    last_newline = max(sample_text.rfind("\n"), sample_text.rfind("\r"))
+    return sample_text[: last_newline + 1] if last_newline > 0 else sample_text
+
+
+def _refuse_binary(sample_text: str, filename: str) -> None:
+    suspicious = sum(
+        1 for char in sample_text if (char < " " and char not in "\t\r\n\f\v") or char == "\ufffd"
+    )
+    if suspicious > max(3, _MAX_BINARY_SHARE * len(sample_text)):
+        raise UploadError(_not_text(filename))
+
+
+def _not_text(filename: str) -> str:
+    return (
+        f"{filename} is not a text file, so it cannot be read as CSV. Export the table from its "
+        "program as CSV or as an Excel Workbook (.xlsx) and upload that file."
+    )
+
+
+def _detect_delimiter(sample_text: str) -> str:
+    best, best_score = ",", 0.0
+    for delimiter in _DELIMITERS:
+        reader = csv.reader(io.StringIO(sample_text), delimiter=delimiter)
+        try:
+            widths = [len(row) for row in islice(reader, _SAMPLE_LINES) if row]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        common_width = max(set(widths), key=widths.count)
+        if common_width < 2:
+            continue
+        score = widths.count(common_width) / len(widths)
+        if score > best_score:  # on a tie, the delimiter earlier in the list stays
+            best, best_score = delimiter, score
+    return best
+
+
+def _uses_decimal_comma(sample_text: str, delimiter: str) -> bool:
+    edge = f"(?:^|{re.escape(delimiter)}|$)"
+    with_comma = re.search(rf"{edge}\s*-?\d+,\d+\s*(?={edge})", sample_text, re.MULTILINE)
+    with_point = re.search(rf"{edge}\s*-?\d+\.\d+\s*(?={edge})", sample_text, re.MULTILINE)
+    return bool(with_comma) and not with_point
+
+
+def _lines_within_limit(text: io.TextIOWrapper, limit: int, filename: str) -> Iterator[str]:
+    line_number = 0
+    while line := text.readline(limit + 1):
+        line_number += 1
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise UploadError(
+                f"Line {line_number:,} of {filename} is longer than {limit:,} characters, which "
+                "no table needs. Check that the file is a table, one row per line."
+            )
+        yield line
+
+
+def _non_empty(reader: Iterator[list[str]], filename: str) -> Iterator[list[str]]:
+    try:
+        for row in reader:
+            if any(row):  # skips blank lines and lines of empty fields
+                yield row
+    except csv.Error as error:
+        raise UploadError(
+            f"Line {reader.line_num:,} of {filename} cannot be read as CSV ({error}). Check the "
+            "quotes on that line, or export the table again."
+        ) from None
+
+
+def _with_numbers(rows: Iterable[list[str]], decimal_comma: bool) -> Iterator[tuple]:
+    """The rows with every value that reads as a finite number turned into a float."""
+    rows = iter(rows)
+    while block := list(islice(rows, _BLOCK_ROWS)):
+        # Column by column: a column of numbers converts in one call to map(float, ...).
+        columns = [_numbers_in(cells, decimal_comma) for cells in zip_longest(*block)]
+        yield from zip(*columns, strict=True)
+
+
+def _numbers_in(cells: tuple, decimal_comma: bool) -> list:
+    texts = [cell.replace(",", ".") if cell else cell for cell in cells] if decimal_comma else cells
+    try:
+        numbers = list(map(float, texts))
+    except (ValueError, TypeError):  # text, an empty cell (""), or a short row's padding (None)
+        return _numbers_one_by_one(cells, texts)
+    # float() also reads "nan" and "inf", and "1e999" overflows: none of those is a measurement.
+    return numbers if math.isfinite(sum(numbers)) else _numbers_one_by_one(cells, texts)
+
+
+def _numbers_one_by_one(cells: tuple, texts: Iterable) -> list:
+    values = list(cells)
+    for index, text in enumerate(texts):
+        if text and text[0] in _NUMBER_STARTS:
+            try:
+                number = float(text)
+            except ValueError:
+                continue
+            if math.isfinite(number):
+                values[index] = number
+    return values

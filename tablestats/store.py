@@ -1,0 +1,123 @@
+"""Where results are kept between jobs.
+
+A VIKTOR app is stateless: each job (a view, a button) may run on another worker, and nothing a job
+writes to the worker's disk outlives it. A result that later jobs should reuse goes to VIKTOR
+Storage. The command line keeps it in a folder instead, and the tests in a double of VIKTOR
+Storage (``tests/storage_double.py``). All speak the same small interface, ``ResultStore``: bytes
+in and out, by key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+
+class ResultStore(Protocol):
+    def read(self, key: str) -> bytes | None:
+        """The bytes stored under ``key``, or None if there are none."""
+
+    def write(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key``, replacing what was there."""
+
+    def keys(self, prefix: str) -> list[str]:
+        """The keys that start with ``prefix``."""
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; FileNotFoundError if it is not there."""
+
+
+class ViktorStore:
+    """VIKTOR Storage, in one scope.
+
+    The scope decides who shares the results: ``"workspace"`` (every user and job of the app's
+    workspace), ``"entity"`` (one entity) or ``"session"`` (one editor session). ``storage`` is
+    ``vkt.Storage()`` unless a test passes another; it only works inside a VIKTOR job.
+    """
+
+    def __init__(self, scope: str, storage: object | None = None) -> None:
+        import viktor as vkt  # here, so that the command line and the readers never load the SDK
+
+        self.scope = scope
+        self._storage = vkt.Storage() if storage is None else storage
+        self._file_from_data = vkt.File.from_data
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            file = self._storage.get(key, scope=self.scope)
+        except FileNotFoundError:
+            return None
+        return file.getvalue_binary()
+
+    def write(self, key: str, data: bytes) -> None:
+        self._storage.set(key, data=self._file_from_data(data), scope=self.scope)
+
+    def keys(self, prefix: str) -> list[str]:
+        return sorted(self._storage.list(prefix=prefix, scope=self.scope))
+
+    def delete(self, key: str) -> None:
+        self._storage.delete(key, scope=self.scope)
+
+
+class FolderStore:
+    """A folder on this computer, one file per key, for the command line.
+
+    A write goes to a temporary file first and then replaces the entry in one step, so an
+    interrupted write never leaves a half-written entry behind.
+    """
+
+    _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def keys(self, prefix: str) -> list[str]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(
+            path.name
+            for path in self.folder.iterdir()
+            if path.name.startswith(prefix) and self._KEY.fullmatch(path.name)
+        )
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink()
+
+    def _path(self, key: str) -> Path:
+        if not self._KEY.fullmatch(key):
+            raise ValueError(f"{key!r} is not a valid key: use letters, digits, '.', '_' and '-'")
+        return self.folder / key
+
+
+def default_folder() -> Path:
+    """The folder the command line keeps results in: the user's cache folder, never the app's."""
+    home = Path.home()
+    if sys.platform == "win32":
+        cache = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        cache = home / "Library" / "Caches"
+    else:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    return cache / "viktor-table-stats"
