@@ -1,0 +1,1 @@
+"""Development tools for this app. Run them from the repository root: python -m tools.<name>."""
