@@ -18,8 +18,8 @@ class Parametrization(vkt.Parametrization):
         # The platform refuses larger files; the code checks the same limit again.
         max_size=DEFAULT_LIMITS.upload_bytes,
     )
-    download_report = vkt.DownloadButton("Download Excel report", method="download_report")
-    clear_results = vkt.ActionButton(
+    download = vkt.DownloadButton("Download Excel report", method="download_report")
+    clear = vkt.ActionButton(
         "Remove stored results",
         method="clear_stored_results",
         description=(

@@ -1,0 +1,118 @@
+"""The command line, run as a user runs it: ``python -m entity_type_a ...`` in a new process."""
+
+import json
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+REPOSITORY = Path(__file__).parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "entity_type_a", *args],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class CommandLineTest(unittest.TestCase):
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.folder = Path(folder.name)
+        self.store = str(self.folder / "store")
+
+    def write(self, name: str, content: bytes) -> str:
+        path = self.folder / name
+        path.write_bytes(content)
+        return str(path)
+
+    def test_sample_runs_then_reuses_its_stored_result(self):
+        first = run("--store", self.store)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("sample.csv", first.stdout)
+        self.assertIn("computed now and stored in", first.stdout)
+        self.assertRegex(first.stdout, r"Span \[m\]\s+6\s+6\s+3\.6\s+8\.1\s+5\.8")
+        second = run("--store", self.store)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("reused from", second.stdout)
+        self.assertEqual(first.stderr + second.stderr, "")
+
+    def test_json_output_for_scripts(self):
+        upload = self.write("beams.csv", b"Beam;Span\nB1;4,5\nB2;6,5\n")
+        completed = run(upload, "--store", self.store, "--json")
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertEqual(
+            json.loads(completed.stdout),
+            {
+                "file": "beams.csv",
+                "sheet": None,
+                "rows": 2,
+                "columns": [
+                    {
+                        "name": "Beam",
+                        "count": 2,
+                        "numeric_count": 0,
+                        "min": None,
+                        "max": None,
+                        "mean": None,
+                    },
+                    {
+                        "name": "Span",
+                        "count": 2,
+                        "numeric_count": 2,
+                        "min": 4.5,
+                        "max": 6.5,
+                        "mean": 5.5,
+                    },
+                ],
+                "reused": False,
+                "report": None,
+            },
+        )
+
+    def test_writes_the_report_where_asked(self):
+        report = self.folder / "out.xlsx"
+        completed = run("--store", self.store, "--out", str(report), "--json")
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertEqual(json.loads(completed.stdout)["report"], str(report))
+        sheet = load_workbook(report)["Report"]
+        self.assertEqual(sheet["B4"].value, "sample.csv")
+        self.assertEqual(sheet.tables["Statistics"].ref, "A11:F17")
+
+    def test_bad_input_exits_2_with_one_line_and_no_traceback(self):
+        cases = [
+            (self.write("empty.csv", b""), "is empty"),
+            (self.write("names.csv", b"Beam\nB1\n"), "No column holds numbers"),
+            (self.write("broken.xlsx", b"PK\x03\x04 cut"), "damaged or incomplete"),
+            (self.write("drawing.dwg", b"AC1032"), "Upload an Excel workbook (.xlsx) or a CSV"),
+            (str(self.folder / "missing.csv"), "cannot read"),
+        ]
+        for upload, phrase in cases:
+            with self.subTest(upload=Path(upload).name):
+                completed = run(upload, "--store", self.store)
+                self.assertEqual(completed.returncode, 2)
+                self.assertEqual(completed.stdout, "")
+                lines = completed.stderr.splitlines()
+                self.assertEqual(len(lines), 1, completed.stderr)
+                self.assertTrue(lines[0].startswith("error: "))
+                self.assertIn(phrase, lines[0])
+        self.assertFalse(Path(self.store).exists())  # nothing stored for bad input
+
+    def test_unwritable_report_exits_2(self):
+        completed = run("--store", self.store, "--out", str(self.folder / "no" / "such" / "r.xlsx"))
+        self.assertEqual(completed.returncode, 2)
+        self.assertIn("cannot write the report", completed.stderr)
+        self.assertNotIn("Traceback", completed.stderr)
+
+    def test_usage_error_exits_2(self):
+        completed = run("--no-such-option")
+        self.assertEqual(completed.returncode, 2)
+        self.assertIn("usage:", completed.stderr)
