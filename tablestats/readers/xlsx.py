@@ -41,10 +41,12 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
             "in Excel (File > Info > Protect Workbook), save, and upload it again."
         ) from None
     except python_calamine.CalamineError as error:
-        raise UploadError(
-            f"{filename} cannot be read as an Excel workbook ({error}). Open it in Excel, save it "
-            "as an Excel Workbook (.xlsx), and upload it again."
-        ) from None
+        raise UploadError(_unreadable(filename, error)) from None
+    except BaseException as error:
+        # A bug in the Rust reader surfaces as a "PanicException", which is not an Exception.
+        if type(error).__name__ != "PanicException":
+            raise
+        raise UploadError(_unreadable(filename, error)) from None
     rows = sheet.iter_rows()
     header = next(rows, None)
     if header is None:
@@ -104,3 +106,11 @@ def _first_visible_worksheet(sheets: list, filename: str) -> str:
             f"{filename} has no worksheet (only charts or macros). Put the table on a worksheet."
         )
     return (visible or worksheets)[0].name
+
+
+def _unreadable(filename: str, error: BaseException) -> str:
+    reason = " ".join(str(error).split())  # the reader's words, on one line
+    return (
+        f"{filename} cannot be read as an Excel workbook ({reason}). Open it in Excel, save it as "
+        "an Excel Workbook (.xlsx), and upload it again."
+    )
