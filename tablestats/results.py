@@ -69,7 +69,7 @@ def summarize_upload(
             sheet, summary = entry
             return Result(filename, upload.size, sheet, summary, reused=True, stored=True)
         table = read_table(upload, limits)
-        summary = summarize(table.header, table.rows)
+        summary = summarize(table.header, table.rows, table.parse_numbers)
         stored = _save(store, key, table.sheet, summary)
         return Result(filename, upload.size, table.sheet, summary, reused=False, stored=stored)
 

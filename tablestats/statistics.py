@@ -9,7 +9,7 @@ named column has no column and is not counted.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice, zip_longest
 from operator import itemgetter
@@ -110,12 +110,17 @@ class _ColumnTotals:
         return ColumnSummary(self.name, self.count, self.numeric_count, self.min, self.max, mean)
 
 
-def summarize(header: Sequence, rows: Iterable[Sequence]) -> Summary:
+def summarize(
+    header: Sequence,
+    rows: Iterable[Sequence],
+    parse_numbers: Callable[[Sequence], Sequence] | None = None,
+) -> Summary:
     """Summarize ``rows`` under ``header``, reading ``rows`` once.
 
     Cells are Python values as the readers produce them: numbers are ``int`` or ``float``, an
     empty cell is ``""`` or ``None``, anything else (text, dates, booleans) is a value that is not
-    a number. Raises UploadError when no column holds a number.
+    a number. ``parse_numbers``, when given, turns the numbers written as text in a column into
+    numbers first (``Table.parse_numbers``). Raises UploadError when no column holds a number.
     """
     columns = [_ColumnTotals(_column_name(cell, index)) for index, cell in enumerate(header)]
     if not columns:
@@ -128,7 +133,7 @@ def summarize(header: Sequence, rows: Iterable[Sequence]) -> Summary:
         block = [row for row in block if not _is_empty(row)]
         row_count += len(block)
         for totals, cells in zip(columns, _columns_of(block, len(columns)), strict=False):
-            totals.add(cells)
+            totals.add(parse_numbers(cells) if parse_numbers else cells)
 
     # A column with neither a name nor a value is an artefact (a trailing delimiter, say).
     summaries = [

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -30,7 +32,7 @@ ACCEPTED_SUFFIXES = EXCEL_SUFFIXES + TEXT_SUFFIXES
 
 # Uploads up to this size stay in memory; larger ones go to a temporary file on disk.
 _IN_MEMORY_BYTES = 16 * MB
-_COPY_CHUNK_BYTES = 1024 * 1024
+_BLOCK_BYTES = 1024 * 1024  # read, copied and hashed at a time; part of the content key
 
 _REFUSED_SUFFIXES = {
     ".xls": "an Excel 97-2003 workbook (.xls)",
@@ -48,7 +50,7 @@ class Upload:
     kind: str  # "xlsx" or "csv"
     file: BinaryIO  # the private copy, positioned at its start
     size: int  # bytes
-    sha256: str  # hex digest of the content: the same file gives the same digest
+    sha256: str  # content key (a SHA-256, see _BlockHash): the same bytes give the same key
 
 
 @dataclass
@@ -56,8 +58,12 @@ class Table:
     """The rows of an upload: the header, then the data rows, as Python values."""
 
     header: list
-    rows: Iterator[list]
+    rows: Iterator[Sequence]
     sheet: str | None  # the worksheet that was read; None for a text file
+    # How to find the numbers in a column of cells written as text (a CSV file), or None when the
+    # reader gives numbers as numbers already (Excel). The statistics apply it a column at a time,
+    # which is several times faster than converting every row as it is read.
+    parse_numbers: Callable[[Sequence], Sequence] | None = None
 
 
 def upload_kind(filename: str) -> str:
@@ -82,15 +88,20 @@ def upload_kind(filename: str) -> str:
 def receive_upload(
     source: BinaryIO, filename: str, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[Upload]:
-    """Copy ``source`` (a binary file object) into a private temporary file, within the limits.
+    """Measure and hash ``source`` (a binary file object), within the limits, for reading.
 
-    The copy is deleted when the ``with`` block ends.
+    A file that can seek (a file on disk) is read where it is. Any other stream (an upload that
+    arrives over the network) is copied into a private temporary file first, in memory while
+    small and on disk when larger, deleted when the ``with`` block ends.
     """
     kind = upload_kind(filename)
+    if source.seekable():
+        size, sha256 = _measure(source, filename, limits)
+        source.seek(0)
+        yield Upload(name=filename, kind=kind, file=source, size=size, sha256=sha256)
+        return
     with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_BYTES) as copy:
-        size, sha256 = _copy_within_limit(source, copy, limits.upload_bytes, filename)
-        if size == 0:
-            raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
+        size, sha256 = _measure(source, filename, limits, copy_to=copy)
         copy.seek(0)
         yield Upload(name=filename, kind=kind, file=copy, size=size, sha256=sha256)
 
@@ -107,18 +118,63 @@ def read_table(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> Table:
     return read_text(upload.file, upload.name, limits)
 
 
-def _copy_within_limit(
-    source: BinaryIO, target: BinaryIO, limit: int, filename: str
+def _measure(
+    source: BinaryIO, filename: str, limits: Limits, copy_to: BinaryIO | None = None
 ) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := source.read(_COPY_CHUNK_BYTES):
-        size += len(chunk)
-        if size > limit:
-            raise UploadError(
-                f"{filename} is larger than {limit / MB:g} MB, the largest upload this app "
-                "accepts. Remove what the table does not need, or split it into smaller files."
-            )
-        digest.update(chunk)
-        target.write(chunk)
-    return size, digest.hexdigest()
+    """Size and content hash of ``source``, read once in blocks (copied to ``copy_to`` if given)."""
+    size, limit = 0, limits.upload_bytes
+    with _BlockHash() as content_hash:
+        for block in _blocks(source):
+            size += len(block)
+            if size > limit:
+                raise UploadError(
+                    f"{filename} is larger than {limit / MB:g} MB, the largest upload this app "
+                    "accepts. Remove what the table does not need, or split it into smaller files."
+                )
+            content_hash.update(block)
+            if copy_to is not None:
+                copy_to.write(block)
+        if size == 0:
+            raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
+        return size, content_hash.hexdigest()
+
+
+def _blocks(source: BinaryIO) -> Iterator[bytes]:
+    """``source`` in blocks of exactly _BLOCK_BYTES (the last one shorter), however it reads."""
+    while block := source.read(_BLOCK_BYTES):
+        while len(block) < _BLOCK_BYTES and (more := source.read(_BLOCK_BYTES - len(block))):
+            block += more  # a network stream may return less than asked before its end
+        yield block
+
+
+class _BlockHash:
+    """The SHA-256 of the SHA-256s of each block of a file: a key as safe as the SHA-256 of the
+    whole file, which two processor cores compute in half the time (hashlib releases Python's
+    interpreter lock while it hashes). It matters when a job only needs the key: a stored result
+    is found in about 1/50th of the time it takes to compute it.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._pending: deque[Future] = deque()
+        self._outer = hashlib.sha256()
+
+    def update(self, block: bytes) -> None:
+        self._pending.append(self._pool.submit(_sha256, block))
+        if len(self._pending) > 4:  # keeps at most a few blocks in memory
+            self._outer.update(self._pending.popleft().result())
+
+    def hexdigest(self) -> str:
+        while self._pending:
+            self._outer.update(self._pending.popleft().result())
+        return self._outer.hexdigest()
+
+    def __enter__(self) -> _BlockHash:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+
+def _sha256(block: bytes) -> bytes:
+    return hashlib.sha256(block).digest()

@@ -36,13 +36,24 @@ class UploadKindTest(unittest.TestCase):
 
 
 class ReceiveUploadTest(unittest.TestCase):
-    def test_copies_measures_and_hashes_the_bytes(self):
-        data = b"a,b\n1,2\n"
-        with receive_upload(io.BytesIO(data), "t.csv") as upload:
-            self.assertEqual(upload.size, len(data))
-            self.assertEqual(upload.sha256, hashlib.sha256(data).hexdigest())
-            self.assertEqual(upload.kind, "csv")
-            self.assertEqual(upload.file.read(), data)
+    def test_measures_and_hashes_the_bytes(self):
+        data = bytes(range(256)) * 10_000  # three blocks of 1 MiB, the last one shorter
+        blocks = [data[start : start + 2**20] for start in range(0, len(data), 2**20)]
+        key = hashlib.sha256(b"".join(hashlib.sha256(block).digest() for block in blocks))
+        for source in (io.BytesIO(data), _Unseekable(data)):
+            with self.subTest(source=type(source).__name__):
+                with receive_upload(source, "t.csv") as upload:
+                    self.assertEqual(upload.size, len(data))
+                    self.assertEqual(upload.sha256, key.hexdigest())
+                    self.assertEqual(upload.kind, "csv")
+                    self.assertEqual(upload.file.read(), data)
+
+    def test_the_key_does_not_depend_on_how_a_stream_is_read(self):
+        """A network stream returns bytes in pieces of any size; the key must not change."""
+        data = b"x" * 3_000_000
+        with receive_upload(io.BytesIO(data), "a.csv") as whole:
+            with receive_upload(_Unseekable(data, piece=1000), "a.csv") as in_pieces:
+                self.assertEqual(in_pieces.sha256, whole.sha256)
 
     def test_same_bytes_same_digest_whatever_the_name(self):
         with receive_upload(io.BytesIO(b"x,y\n1,2\n"), "one.csv") as first:
@@ -57,7 +68,7 @@ class ReceiveUploadTest(unittest.TestCase):
         self.assertIn("empty", str(caught.exception))
 
     def test_size_limit_is_enforced_while_copying(self):
-        source = io.BytesIO(b"x" * 2_000_001)
+        source = _Unseekable(b"x" * 2_000_001)
         with self.assertRaises(UploadError) as caught:
             with receive_upload(source, "big.csv", Limits(upload_bytes=2_000_000)):
                 pass
@@ -75,5 +86,24 @@ class ReadTableTest(unittest.TestCase):
         with receive_upload(io.BytesIO(b"a;b\n1,5;x\n"), "t.csv") as upload:
             table = read_table(upload)
             self.assertEqual(table.header, ["a", "b"])
-            self.assertEqual([list(row) for row in table.rows], [[1.5, "x"]])
+            self.assertEqual([list(row) for row in table.rows], [["1,5", "x"]])
+            self.assertEqual(table.parse_numbers(["1,5", "x", ""]), [1.5, "x", ""])
             self.assertIsNone(table.sheet)
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream that cannot seek and returns at most ``piece`` bytes a read, like a download."""
+
+    def __init__(self, data: bytes, piece: int = 64 * 1024) -> None:
+        self._data = io.BytesIO(data)
+        self._piece = piece
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._piece if size < 0 else min(size, self._piece)
+        return self._data.read(size)
+
+    def tell(self) -> int:
+        return self._data.tell()

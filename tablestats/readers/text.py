@@ -22,8 +22,9 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
-from itertools import islice, zip_longest
+from collections.abc import Iterator, Sequence
+from functools import partial
+from itertools import islice
 from typing import BinaryIO
 
 from tablestats.errors import UploadError
@@ -33,8 +34,7 @@ from tablestats.upload import Table
 _SAMPLE_BYTES = 64 * 1024
 _SAMPLE_LINES = 50
 _DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
-_BLOCK_ROWS = 512  # rows converted at a time; see statistics._BLOCK_ROWS
-_NUMBER_STARTS = frozenset("0123456789+-. ")
+_SIGNS = ("+", "-", ".")  # besides a digit, what a number can start with
 # At most this share of a text sample may be control characters or undecodable bytes.
 _MAX_BINARY_SHARE = 0.01
 
@@ -54,8 +54,8 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
 
     text = io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
     lines = _lines_within_limit(text, limits.line_bytes, filename)
-    rows = _non_empty(csv.reader(lines, delimiter=delimiter), filename)
-    header = next(rows, None)
+    rows = _reporting_errors(csv.reader(lines, delimiter=delimiter), filename)
+    header = next((row for row in rows if any(row)), None)  # blank lines above it do not count
     if header is None:
         raise UploadError(
             f"{filename} holds no rows. Put the column names in the first row and the data below."
@@ -65,7 +65,12 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"The first row of {filename} has {len(header):,} columns; this app reads at most "
             f"{limits.columns:,}. Check that the file is a table with one header row."
         )
-    return Table(header=header, rows=_with_numbers(rows, decimal_comma), sheet=None)
+    return Table(
+        header=header,
+        rows=rows,
+        sheet=None,
+        parse_numbers=partial(_numbers_in, decimal_comma=decimal_comma),
+    )
 
 
 def _detect_encoding(sample: bytes, filename: str) -> str:
@@ -158,41 +163,41 @@ def _lines_within_limit(text: io.TextIOWrapper, limit: int, filename: str) -> It
         yield line
 
 
-def _non_empty(reader: Iterator[list[str]], filename: str) -> Iterator[list[str]]:
+def _reporting_errors(reader: Iterator[list[str]], filename: str) -> Iterator[list[str]]:
     try:
-        for row in reader:
-            if any(row):  # skips blank lines and lines of empty fields
-                yield row
+        yield from reader
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            problem = (
+                f"has a value longer than {csv.field_size_limit():,} characters, more than a "
+                "spreadsheet cell holds (Excel's limit is 32,767)"
+            )
+        else:
+            problem = f"cannot be read as CSV ({error})"
         raise UploadError(
-            f"Line {reader.line_num:,} of {filename} cannot be read as CSV ({error}). Check the "
-            "quotes on that line, or export the table again."
+            f"Line {reader.line_num:,} of {filename} {problem}. This is often a quote that is "
+            "never closed: check the quotes on that line, or export the table again."
         ) from None
 
 
-def _with_numbers(rows: Iterable[list[str]], decimal_comma: bool) -> Iterator[tuple]:
-    """The rows with every value that reads as a finite number turned into a float."""
-    rows = iter(rows)
-    while block := list(islice(rows, _BLOCK_ROWS)):
-        # Column by column: a column of numbers converts in one call to map(float, ...).
-        columns = [_numbers_in(cells, decimal_comma) for cells in zip_longest(*block)]
-        yield from zip(*columns, strict=True)
-
-
-def _numbers_in(cells: tuple, decimal_comma: bool) -> list:
+def _numbers_in(cells: Sequence, decimal_comma: bool) -> Sequence:
+    """The cells of one column, with every cell that reads as a finite number as a float."""
     texts = [cell.replace(",", ".") if cell else cell for cell in cells] if decimal_comma else cells
     try:
-        numbers = list(map(float, texts))
+        numbers = list(map(float, texts))  # a column of numbers converts in one call
     except (ValueError, TypeError):  # text, an empty cell (""), or a short row's padding (None)
         return _numbers_one_by_one(cells, texts)
     # float() also reads "nan" and "inf", and "1e999" overflows: none of those is a measurement.
     return numbers if math.isfinite(sum(numbers)) else _numbers_one_by_one(cells, texts)
 
 
-def _numbers_one_by_one(cells: tuple, texts: Iterable) -> list:
+def _numbers_one_by_one(cells: Sequence, texts: Sequence) -> list:
     values = list(cells)
     for index, text in enumerate(texts):
-        if text and text[0] in _NUMBER_STARTS:
+        # A quick look at the first character skips most text; float() reads the rest, spaces
+        # (any kind, as float() does) and all.
+        start = text.lstrip()[:1] if text else ""
+        if start.isdigit() or start in _SIGNS:
             try:
                 number = float(text)
             except ValueError:

@@ -6,12 +6,13 @@ file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` ma
 
 The reader takes the first visible worksheet and gives what Excel shows in its cells: the cached
 value of a formula, numbers as numbers, dates as dates, text as text. Cells with an error value
-(``#DIV/0!``) read as empty; in merged cells, only the top-left cell holds the value. Rows start at
-the first filled row, so empty rows above the header do not matter.
+(``#DIV/0!``) read as empty; in merged cells, only the top-left cell holds the value. Empty rows and
+columns above and left of the table do not matter.
 """
 
 from __future__ import annotations
 
+from itertools import dropwhile
 from typing import BinaryIO
 
 import python_calamine
@@ -47,7 +48,8 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
         if type(error).__name__ != "PanicException":
             raise
         raise UploadError(_unreadable(filename, error)) from None
-    rows = sheet.iter_rows()
+    # The reader starts at the sheet's first row, which may be empty; the table starts below.
+    rows = dropwhile(_is_empty, sheet.iter_rows())
     header = next(rows, None)
     if header is None:
         raise UploadError(
@@ -60,6 +62,10 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"most {limits.columns:,}. Delete the columns that do not belong to the table."
         )
     return Table(header=header, rows=rows, sheet=name)
+
+
+def _is_empty(row: list) -> bool:
+    return row.count("") == len(row)  # the reader gives an empty cell as ""
 
 
 def _check_kind(file: BinaryIO, filename: str) -> None:

@@ -1,0 +1,248 @@
+"""Excel workbooks (.xlsx, .xlsm) as Excel, LibreOffice and openpyxl write them.
+
+Workbooks come from openpyxl where it writes what a case needs (several sheets, merged cells,
+dates), and from XML written by hand (``sample_files.xlsx_from_sheet_xml``) where a case needs
+what openpyxl does not write: cached values of formulas, error cells, a whole-sheet dimension.
+Each test checks the exact statistics, or the sheet that was read.
+"""
+
+import datetime
+import time
+import unittest
+
+import openpyxl
+from sample_files import (
+    MACRO_WORKBOOK_CONTENT_TYPE,
+    cell,
+    column_stats,
+    row,
+    stats,
+    worksheet_xml,
+    xlsx_from_openpyxl,
+    xlsx_from_sheet_xml,
+    xlsx_from_sheets,
+)
+
+from tablestats.errors import UploadError
+
+BEAM_ROWS = row(1, "Beam", "Span [m]") + row(2, "B1", 4.5) + row(3, "B2", 6.0) + row(4, "B3", 7.5)
+BEAM_SHEET = worksheet_xml(BEAM_ROWS)
+BEAM_STATS = {"Beam": (3, 0, None, None, None), "Span [m]": (3, 3, 4.5, 7.5, 6.0)}
+
+
+def workbook(*sheets: tuple[str, list[list]]) -> openpyxl.Workbook:
+    """An openpyxl workbook with the given (name, rows) sheets, in that order."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets:
+        sheet = book.create_sheet(name)
+        for values in rows:
+            sheet.append(values)
+    return book
+
+
+class SheetChoiceTest(unittest.TestCase):
+    def test_the_first_sheet_is_read_and_its_name_reported(self):
+        summary, sheet = stats(xlsx_from_sheet_xml(BEAM_ROWS, sheet_name="Beams 2024"), "b.xlsx")
+        self.assertEqual(sheet, "Beams 2024")
+        self.assertEqual(column_stats(summary), BEAM_STATS)
+
+    def test_of_several_sheets_the_first_is_read(self):
+        book = workbook(
+            ("Loads", [["Case", "Load"], ["LC1", 10], ["LC2", 30]]),
+            ("Spans", [["Beam", "Span"], ["B1", 99]]),
+        )
+        summary, sheet = stats(xlsx_from_openpyxl(book), "loads.xlsx")
+        self.assertEqual(sheet, "Loads")
+        self.assertEqual(column_stats(summary)["Load"], (2, 2, 10.0, 30.0, 20.0))
+
+    def test_a_hidden_first_sheet_is_skipped(self):
+        book = workbook(
+            ("Lookup", [["Code", "Factor"], ["A", 1.35]]),
+            ("Loads", [["Case", "Load"], ["LC1", 10], ["LC2", 30]]),
+        )
+        book["Lookup"].sheet_state = "hidden"
+        summary, sheet = stats(xlsx_from_openpyxl(book), "loads.xlsx")
+        self.assertEqual(sheet, "Loads")
+        self.assertEqual(column_stats(summary)["Load"], (2, 2, 10.0, 30.0, 20.0))
+
+    def test_a_hidden_first_sheet_written_by_hand_is_skipped(self):
+        data = xlsx_from_sheets(
+            {"Notes": worksheet_xml(row(1, "Note", "N") + row(2, "x", 1)), "Data": BEAM_SHEET},
+            hidden=("Notes",),
+        )
+        summary, sheet = stats(data, "beams.xlsx")
+        self.assertEqual(sheet, "Data")
+        self.assertEqual(column_stats(summary), BEAM_STATS)
+
+    def test_a_macro_enabled_workbook_xlsm(self):
+        data = xlsx_from_sheet_xml(BEAM_ROWS, content_type=MACRO_WORKBOOK_CONTENT_TYPE)
+        summary, sheet = stats(data, "beams.xlsm")
+        self.assertEqual(sheet, "Sheet1")
+        self.assertEqual(column_stats(summary), BEAM_STATS)
+
+    def test_an_empty_sheet_is_refused(self):
+        with self.assertRaises(UploadError) as caught:
+            stats(xlsx_from_sheet_xml("", sheet_name="Empty"), "empty.xlsx")
+        self.assertIn("The sheet 'Empty' in empty.xlsx is empty", str(caught.exception))
+
+
+class CellValueTest(unittest.TestCase):
+    def test_formulas_give_their_cached_values(self):
+        """Excel stores a formula (``<f>``) and the value it last computed (``<v>``); the reader
+        takes the value. openpyxl writes no cached values, so this sheet is written by hand."""
+        rows_xml = (
+            row(1, "Length", "Width", "Area", "Label")
+            + '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><v>3</v></c>'
+            '<c r="C2"><f>A2*B2</f><v>6</v></c>'
+            '<c r="D2" t="str"><f>"L"&amp;A2</f><v>L2</v></c></row>'
+            + '<row r="3"><c r="A3"><v>4</v></c><c r="B3"><v>2.5</v></c>'
+            '<c r="C3"><f>A3*B3</f><v>10</v></c>'
+            '<c r="D3" t="str"><f>"L"&amp;A3</f><v>L4</v></c></row>'
+        )
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "areas.xlsx")
+        self.assertEqual(
+            column_stats(summary),
+            {
+                "Length": (2, 2, 2.0, 4.0, 3.0),
+                "Width": (2, 2, 2.5, 3.0, 2.75),
+                "Area": (2, 2, 6.0, 10.0, 8.0),
+                "Label": (2, 0, None, None, None),
+            },
+        )
+
+    def test_a_formula_without_a_cached_value_reads_as_empty(self):
+        """As openpyxl writes formulas: ``<f>`` only. Excel computes the value on opening."""
+        book = workbook(("Areas", [["Length", "Area"], [2, "=A2*3"], [4, 12]]))
+        summary, _ = stats(xlsx_from_openpyxl(book), "areas.xlsx")
+        self.assertEqual(column_stats(summary)["Area"], (1, 1, 12.0, 12.0, 12.0))
+
+    def test_error_cells_read_as_empty(self):
+        """python-calamine reads ``#DIV/0!`` and ``#N/A`` as empty cells: not counted at all."""
+        rows_xml = (
+            row(1, "Load", "Ratio")
+            + row(2, 10, 0.5)
+            + '<row r="3"><c r="A3"><v>20</v></c>'
+            + '<c r="B3" t="e"><f>A3/0</f><v>#DIV/0!</v></c></row>'
+            + '<row r="4"><c r="A4"><v>30</v></c><c r="B4" t="e"><v>#N/A</v></c></row>'
+        )
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "ratios.xlsx")
+        self.assertEqual(summary.rows, 3)
+        self.assertEqual(
+            column_stats(summary),
+            {"Load": (3, 3, 10.0, 30.0, 20.0), "Ratio": (1, 1, 0.5, 0.5, 0.5)},
+        )
+
+    def test_dates_are_counted_but_are_not_numbers(self):
+        book = workbook(
+            (
+                "Log",
+                [
+                    ["Date", "Reading"],
+                    [datetime.date(2024, 3, 1), 1.5],
+                    [datetime.datetime(2024, 3, 2, 14, 30), 2.5],
+                ],
+            )
+        )
+        summary, _ = stats(xlsx_from_openpyxl(book), "log.xlsx")
+        self.assertEqual(
+            column_stats(summary),
+            {"Date": (2, 0, None, None, None), "Reading": (2, 2, 1.5, 2.5, 2.0)},
+        )
+
+    def test_a_date_format_on_a_number_written_by_hand_makes_it_a_date(self):
+        """Style 1 in these hand-made workbooks is Excel's built-in date format 14: the cell
+        holds the serial number 45352, which Excel shows as 2024-03-01."""
+        rows_xml = row(1, "Date", "Reading")
+        rows_xml += '<row r="2">' + cell("A2", 45352, style=1) + cell("B2", 1.5) + "</row>"
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "log.xlsx")
+        self.assertEqual(column_stats(summary)["Date"], (1, 0, None, None, None))
+
+    def test_booleans_are_counted_but_are_not_numbers(self):
+        book = workbook(("Checks", [["Checked", "Load"], [True, 1], [False, 3]]))
+        summary, _ = stats(xlsx_from_openpyxl(book), "checks.xlsx")
+        self.assertEqual(
+            column_stats(summary),
+            {"Checked": (2, 0, None, None, None), "Load": (2, 2, 1.0, 3.0, 2.0)},
+        )
+
+
+class LayoutTest(unittest.TestCase):
+    def test_merged_cells_hold_their_value_in_the_top_left_cell_only(self):
+        book = workbook(
+            (
+                "Beams",
+                [
+                    ["Group", "Span", "Load"],
+                    ["Roof", 4.5, 10],
+                    [None, 6.0, 20],
+                    ["Floor", 7.5, None],
+                ],
+            )
+        )
+        book["Beams"].merge_cells("A2:A3")  # "Roof" over two rows
+        book["Beams"].merge_cells("B4:C4")  # 7.5 over two columns
+        summary, _ = stats(xlsx_from_openpyxl(book), "beams.xlsx")
+        self.assertEqual(
+            column_stats(summary),
+            {
+                "Group": (2, 0, None, None, None),
+                "Span": (3, 3, 4.5, 7.5, 6.0),
+                "Load": (2, 2, 10.0, 20.0, 15.0),
+            },
+        )
+
+    def test_empty_rows_above_the_header_are_skipped(self):
+        """BUG: the table starts in row 3. python-calamine's ``iter_rows()`` starts at row 1
+        (only its columns start at the first filled column), so ``read_xlsx`` takes the empty
+        row 1 as the header: the columns become "Column A" and "Column B" and the real header
+        is counted as data. The module docstring promises "Rows start at the first filled
+        row"."""
+        rows_xml = row(3, "Beam", "Span [m]") + row(4, "B1", 4.5) + row(5, "B2", 6.0)
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "beams.xlsx")
+        self.assertEqual(summary.rows, 2)
+        self.assertEqual(
+            column_stats(summary),
+            {"Beam": (2, 0, None, None, None), "Span [m]": (2, 2, 4.5, 6.0, 5.25)},
+        )
+
+    def test_empty_columns_left_of_the_table_are_skipped(self):
+        rows_xml = (
+            row(1, "Beam", "Span [m]", first_column=2)  # from C1
+            + row(2, "B1", 4.5, first_column=2)
+            + row(3, "B2", 6.0, first_column=2)
+        )
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "beams.xlsx")
+        self.assertEqual(
+            column_stats(summary),
+            {"Beam": (2, 0, None, None, None), "Span [m]": (2, 2, 4.5, 6.0, 5.25)},
+        )
+
+    def test_a_sheet_with_whole_columns_formatted_is_read_quickly(self):
+        """Excel declares the dimension ``A1:XFD1048576`` and a ``<col>`` for all 16,384
+        columns when whole columns are formatted: 17 billion cells on paper, 60,000 filled."""
+        rows_xml = row(1, "Index", "Half", "Label") + "".join(
+            row(number, number - 1, (number - 1) / 2, f"r{number}") for number in range(2, 20_002)
+        )
+        data = xlsx_from_sheet_xml(
+            rows_xml,
+            dimension="A1:XFD1048576",
+            cols_xml='<cols><col min="1" max="16384" width="12" style="1"/></cols>',
+        )
+        start = time.perf_counter()
+        summary, _ = stats(data, "formatted.xlsx")
+        elapsed = time.perf_counter() - start
+        self.assertEqual(summary.rows, 20_000)
+        self.assertEqual(
+            column_stats(summary),
+            {
+                "Index": (20_000, 20_000, 1.0, 20_000.0, 10_000.5),
+                "Half": (20_000, 20_000, 0.5, 10_000.0, 5_000.25),
+                "Label": (20_000, 0, None, None, None),
+            },
+        )
+        self.assertLess(elapsed, 10, "a generous bound: it takes well under a second")
+
+
+if __name__ == "__main__":
+    unittest.main()
