@@ -14,12 +14,15 @@ Anything wrong with the file raises ``UploadError`` with a message for the user.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import tempfile
-from collections import deque
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -30,8 +33,6 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 ACCEPTED_SUFFIXES = EXCEL_SUFFIXES + TEXT_SUFFIXES
 
-# Uploads up to this size stay in memory; larger ones go to a temporary file on disk.
-_IN_MEMORY_BYTES = 16 * MB
 _BLOCK_BYTES = 1024 * 1024  # read, copied and hashed at a time; part of the content key
 
 _REFUSED_SUFFIXES = {
@@ -50,7 +51,7 @@ class Upload:
     kind: str  # "xlsx" or "csv"
     file: BinaryIO  # the private copy, positioned at its start
     size: int  # bytes
-    sha256: str  # content key (a SHA-256, see _BlockHash): the same bytes give the same key
+    sha256: str  # content key (a SHA-256, see _content_key): the same bytes give the same key
 
 
 @dataclass
@@ -91,19 +92,16 @@ def receive_upload(
     """Measure and hash ``source`` (a binary file object), within the limits, for reading.
 
     A file that can seek (a file on disk) is read where it is. Any other stream (an upload that
-    arrives over the network) is copied into a private temporary file first, in memory while
-    small and on disk when larger, deleted when the ``with`` block ends.
+    arrives over the network) is first copied to a private temporary file on the worker's disk,
+    deleted when the ``with`` block ends; memory use does not depend on the size of the file.
     """
     kind = upload_kind(filename)
     if source.seekable():
-        size, sha256 = _measure(source, filename, limits)
-        source.seek(0)
-        yield Upload(name=filename, kind=kind, file=source, size=size, sha256=sha256)
+        yield _measured(source, filename, kind, limits)
         return
-    with tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_BYTES) as copy:
-        size, sha256 = _measure(source, filename, limits, copy_to=copy)
-        copy.seek(0)
-        yield Upload(name=filename, kind=kind, file=copy, size=size, sha256=sha256)
+    with tempfile.TemporaryFile() as copy:
+        _copy_within_limit(source, copy, filename, limits)
+        yield _measured(copy, filename, kind, limits)
 
 
 def read_table(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> Table:
@@ -118,63 +116,72 @@ def read_table(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> Table:
     return read_text(upload.file, upload.name, limits)
 
 
-def _measure(
-    source: BinaryIO, filename: str, limits: Limits, copy_to: BinaryIO | None = None
-) -> tuple[int, str]:
-    """Size and content hash of ``source``, read once in blocks (copied to ``copy_to`` if given)."""
-    size, limit = 0, limits.upload_bytes
-    with _BlockHash() as content_hash:
-        for block in _blocks(source):
-            size += len(block)
-            if size > limit:
-                raise UploadError(
-                    f"{filename} is larger than {limit / MB:g} MB, the largest upload this app "
-                    "accepts. Remove what the table does not need, or split it into smaller files."
-                )
-            content_hash.update(block)
-            if copy_to is not None:
-                copy_to.write(block)
-        if size == 0:
-            raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
-        return size, content_hash.hexdigest()
+def _measured(file: BinaryIO, filename: str, kind: str, limits: Limits) -> Upload:
+    size = file.seek(0, os.SEEK_END)
+    if size > limits.upload_bytes:
+        raise UploadError(_too_large(filename, limits))
+    if size == 0:
+        raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
+    key = _content_key(file, size)
+    file.seek(0)
+    return Upload(name=filename, kind=kind, file=file, size=size, sha256=key)
 
 
-def _blocks(source: BinaryIO) -> Iterator[bytes]:
-    """``source`` in blocks of exactly _BLOCK_BYTES (the last one shorter), however it reads."""
-    while block := source.read(_BLOCK_BYTES):
-        while len(block) < _BLOCK_BYTES and (more := source.read(_BLOCK_BYTES - len(block))):
-            block += more  # a network stream may return less than asked before its end
-        yield block
+def _copy_within_limit(source: BinaryIO, target: BinaryIO, filename: str, limits: Limits) -> None:
+    copied = 0
+    while chunk := source.read(_BLOCK_BYTES):
+        copied += len(chunk)
+        if copied > limits.upload_bytes:  # checked while copying: a stream has no size
+            raise UploadError(_too_large(filename, limits))
+        target.write(chunk)
 
 
-class _BlockHash:
-    """The SHA-256 of the SHA-256s of each block of a file: a key as safe as the SHA-256 of the
-    whole file, which two processor cores compute in half the time (hashlib releases Python's
-    interpreter lock while it hashes). It matters when a job only needs the key: a stored result
-    is found in about 1/50th of the time it takes to compute it.
+def _too_large(filename: str, limits: Limits) -> str:
+    return (
+        f"{filename} is larger than {limits.upload_bytes / MB:g} MB, the largest upload this app "
+        "accepts. Remove what the table does not need, or split it into smaller files."
+    )
+
+
+def _content_key(file: BinaryIO, size: int) -> str:
+    """The SHA-256 of the SHA-256s of the file's 1 MiB blocks.
+
+    As safe a key as the SHA-256 of the whole file, and two processor cores compute it in about
+    half the time: file reads and hashlib release Python's interpreter lock. That matters in the
+    jobs that only need the key, to find a stored result: hashing is most of their work.
     """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=2)
-        self._pending: deque[Future] = deque()
-        self._outer = hashlib.sha256()
-
-    def update(self, block: bytes) -> None:
-        self._pending.append(self._pool.submit(_sha256, block))
-        if len(self._pending) > 4:  # keeps at most a few blocks in memory
-            self._outer.update(self._pending.popleft().result())
-
-    def hexdigest(self) -> str:
-        while self._pending:
-            self._outer.update(self._pending.popleft().result())
-        return self._outer.hexdigest()
-
-    def __enter__(self) -> _BlockHash:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._pool.shutdown(cancel_futures=True)
+    read_block = _block_reader(file)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        offsets = range(0, size, _BLOCK_BYTES)
+        digests = pool.map(lambda offset: hashlib.sha256(read_block(offset)).digest(), offsets)
+        return hashlib.sha256(b"".join(digests)).hexdigest()
 
 
-def _sha256(block: bytes) -> bytes:
-    return hashlib.sha256(block).digest()
+def _block_reader(file: BinaryIO) -> Callable[[int], bytes]:
+    """A function that reads the block at an offset, safe to call from several threads."""
+    if hasattr(os, "pread"):  # Linux and macOS: each thread reads its own block
+        try:
+            descriptor = file.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):  # an in-memory file
+            pass
+        else:
+            return lambda offset: _read_fully(partial(os.pread, descriptor), offset)
+    lock = threading.Lock()
+
+    def read(offset: int) -> bytes:
+        with lock:
+            file.seek(offset)
+            return _read_fully(lambda size, _: file.read(size), offset)
+
+    return read
+
+
+def _read_fully(read: Callable[[int, int], bytes], offset: int) -> bytes:
+    """The block at ``offset``: _BLOCK_BYTES, or fewer at the end of the file."""
+    block = read(_BLOCK_BYTES, offset)
+    while block and len(block) < _BLOCK_BYTES:
+        more = read(_BLOCK_BYTES - len(block), offset + len(block))
+        if not more:
+            break
+        block += more
+    return block

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import tempfile
 import unittest
 
 from tablestats.errors import UploadError
@@ -40,7 +41,11 @@ class ReceiveUploadTest(unittest.TestCase):
         data = bytes(range(256)) * 10_000  # three blocks of 1 MiB, the last one shorter
         blocks = [data[start : start + 2**20] for start in range(0, len(data), 2**20)]
         key = hashlib.sha256(b"".join(hashlib.sha256(block).digest() for block in blocks))
-        for source in (io.BytesIO(data), _Unseekable(data)):
+        on_disk = tempfile.TemporaryFile()  # read with os.pread where there is one
+        self.addCleanup(on_disk.close)
+        on_disk.write(data)
+        on_disk.seek(0)
+        for source in (io.BytesIO(data), _Unseekable(data), on_disk):
             with self.subTest(source=type(source).__name__):
                 with receive_upload(source, "t.csv") as upload:
                     self.assertEqual(upload.size, len(data))
