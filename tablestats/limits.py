@@ -20,14 +20,15 @@ class Limits:
     unpacked_bytes: int = 1_000 * MB
     # Files inside one .xlsx; real workbooks have tens.
     zip_entries: int = 10_000
-    # The rectangle of cells of the sheet that is read, from its first to its last filled cell.
-    # The Excel reader holds this rectangle in memory (about 90 bytes a cell): 10 million cells is
-    # about 1 GB. Excel's own maximum is 17 billion, so this is the limit that matters.
+    # The rectangle of cells of a sheet, from its first to its last filled cell, and the number of
+    # filled cells in it. The Excel reader holds them all in memory, about 85 bytes a cell
+    # (measured): 10 million cells is about 850 MB. A sheet can declare 17 billion, so this is the
+    # limit that matters for memory.
     cells: int = 10_000_000
     # Columns in a table; Excel's own maximum is 16,384.
     columns: int = 16_384
     # One line of a text file; a longer one is almost certainly not a table.
-    line_bytes: int = 1 * MB
+    line_characters: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,8 +1,9 @@
 """An uploaded file to rows: the one way into the app for a user's file.
 
-An upload is untrusted input. It is read in binary mode, copied once into a private temporary
-file (in memory while small, on the worker's temporary disk when larger) while its size is
-checked and its SHA-256 computed, and only then handed to the reader for its format:
+An upload is untrusted input. It is read in binary mode; a stream is copied in blocks to a private
+temporary file, so that memory use does not depend on the file's size; the size is checked
+against the limit, a SHA-256 key of the content computed, and only then is the file handed to the
+reader for its format:
 
 - ``.xlsx`` and ``.xlsm``: ``readers.xlsx``, which first checks the file for zip bombs and other
   traps (``readers.xlsx_guard``), then reads the first visible worksheet.
@@ -45,18 +46,18 @@ _REFUSED_SUFFIXES = {
 
 @dataclass
 class Upload:
-    """An upload, copied and measured, ready to be read."""
+    """An upload, measured and hashed, ready to be read."""
 
     name: str
     kind: str  # "xlsx" or "csv"
-    file: BinaryIO  # the private copy, positioned at its start
+    file: BinaryIO  # its bytes (the file itself if it can seek, else a private copy), at the start
     size: int  # bytes
     sha256: str  # content key (a SHA-256, see _content_key): the same bytes give the same key
 
 
 @dataclass
 class Table:
-    """The rows of an upload: the header, then the data rows, as Python values."""
+    """The rows of an upload: the header, then the data rows, as lists of cell values."""
 
     header: list
     rows: Iterator[Sequence]
@@ -68,7 +69,7 @@ class Table:
 
 
 def upload_kind(filename: str) -> str:
-    """ "xlsx" or "csv", from the file name; UploadError for any other kind of file."""
+    """The kind of upload, "xlsx" or "csv", from the file name; UploadError for any other."""
     suffix = PurePath(filename).suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return "xlsx"

@@ -11,8 +11,10 @@ Text files come from many programs and locales, so the reader works out from the
   the sample have commas but no points.
 
 Lines are read one at a time, so memory does not grow with the file; a line longer than the limit
-is refused (a table does not have megabyte lines, a binary file does). Values that read as finite
-numbers become floats; every other value stays text.
+is refused (a table does not have megabyte lines, a binary file does). The rows hold text; the
+table's ``parse_numbers`` turns the cells of a column that read as finite numbers into floats
+(the statistics call it a column at a time). "nan", "inf" and numbers with thousands separators
+stay text.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
     decimal_comma = delimiter != "," and _uses_decimal_comma(sample_text, delimiter)
 
     text = io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
-    lines = _lines_within_limit(text, limits.line_bytes, filename)
+    lines = _lines_within_limit(text, limits.line_characters, filename)
     rows = _reporting_errors(csv.reader(lines, delimiter=delimiter), filename)
     header = next((row for row in rows if any(row)), None)  # blank lines above it do not count
     if header is None:
