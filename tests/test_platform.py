@@ -13,13 +13,16 @@ integer file id that needs the VIKTOR API, so runs with an upload are in test_co
 ``viktor.testing``; here every view and button runs without one.
 """
 
+import json
 import unittest
 from unittest import mock
 
 import viktor as vkt
 from storage_double import FakeStorage
 from viktor.core import _get_entity_type_definition, _handle_job
+from viktor.testing import MockedFileResource
 
+from entity_type_a.__main__ import SAMPLE_UPLOAD
 from entity_type_a.controller import Controller
 from tablestats.limits import DEFAULT_LIMITS
 from tablestats.upload import ACCEPTED_SUFFIXES
@@ -99,6 +102,36 @@ class JobWithoutUploadTest(unittest.TestCase):
             run_job(Controller(), "clear_stored_results", "analyse-button", self.params)
         message.assert_called_once_with("Removed 1 stored result.")
         self.assertEqual(storage.data["workspace"], {})
+
+
+class ViewsWithAnUploadTest(unittest.TestCase):
+    """The views' results pass the job's serialization, with a real upload.
+
+    The upload goes in already deserialized (a ``MockedFileResource``), with no field types, so
+    that ``_handle_job`` passes it through instead of fetching a file id from the VIKTOR API.
+    """
+
+    def test_each_view_serializes_its_result(self):
+        upload = MockedFileResource(vkt.File.from_data(SAMPLE_UPLOAD.read_bytes()), "sample.csv")
+        with FakeStorage().installed():
+            jobs = [
+                ("statistics_table", "table", "Span [m]"),
+                ("file_facts", "data", "sample.csv"),
+            ]
+            for method, method_type, shown in jobs:
+                with self.subTest(method=method):
+                    result = _handle_job(
+                        Controller(),
+                        method_name=method,
+                        method_type=method_type,
+                        workspace_id=1,
+                        params={"upload": upload},
+                        param_types={},
+                        entity_id=1,
+                        entity_name="Session",
+                    )
+                    self.assertIn(method_type, result)
+                    self.assertIn(shown, json.dumps(result))
 
 
 class TheseChecksCatchMistakesTest(unittest.TestCase):
