@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 from tablestats.errors import UploadError
 from tablestats.limits import Limits
+from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.upload import Table
 
 _SAMPLE_BYTES = 64 * 1024
@@ -39,9 +40,6 @@ _DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
 _SIGNS = ("+", "-", ".")  # besides a digit, what a number can start with
 # At most this share of a text sample may be control characters or undecodable bytes.
 _MAX_BINARY_SHARE = 0.01
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
@@ -80,12 +78,12 @@ def _detect_encoding(sample: bytes, filename: str) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # the codec reads the byte order mark
-    if sample.startswith(_ZIP_MAGIC):
+    if sample.startswith(ZIP_SIGNATURE):
         raise UploadError(
             f"{filename} is an Excel workbook (or another zip file), not text. If it is a "
             "workbook, give it the extension .xlsx and upload it again."
         )
-    if sample.startswith(_OLE_MAGIC):
+    if sample.startswith(OLE_SIGNATURE):
         raise UploadError(
             f"{filename} is an Excel 97-2003 or password-protected workbook, not text. Open it "
             "in Excel and save it as CSV or as an Excel Workbook (.xlsx) without a password."

@@ -19,11 +19,11 @@ import python_calamine
 
 from tablestats.errors import UploadError
 from tablestats.limits import Limits
+from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.readers.xlsx_guard import checked_copy
+from tablestats.readers.zip_parts import password_protected
 from tablestats.upload import Table
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # the container of .xls and of encrypted .xlsx
 # The name of the stream that holds an encrypted workbook inside that container, in UTF-16.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
@@ -37,10 +37,7 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
                 name = _first_visible_worksheet(workbook.sheets_metadata, filename)
                 sheet = workbook.get_sheet_by_name(name)  # holds the sheet's cells in memory
     except python_calamine.PasswordError:
-        raise UploadError(
-            f"{filename} is protected with a password, so it cannot be read. Remove the password "
-            "in Excel (File > Info > Protect Workbook), save, and upload it again."
-        ) from None
+        raise UploadError(password_protected(filename)) from None
     except python_calamine.CalamineError as error:
         raise UploadError(_unreadable(filename, error)) from None
     except BaseException as error:
@@ -72,15 +69,11 @@ def _check_kind(file: BinaryIO, filename: str) -> None:
     """Tell the user what the file is when it is not an .xlsx at all."""
     start = file.read(8)
     file.seek(0)
-    if start.startswith(_ZIP_MAGIC):
+    if start.startswith(ZIP_SIGNATURE):
         return
-    if start.startswith(_OLE_MAGIC):
+    if start.startswith(OLE_SIGNATURE):
         if _contains(file, _ENCRYPTED_PACKAGE):
-            message = (
-                f"{filename} is protected with a password, so it cannot be read. Open it in "
-                "Excel, remove the password (File > Info > Protect Workbook), save, and upload it "
-                "again."
-            )
+            message = password_protected(filename)
         else:
             message = (
                 f"{filename} is an Excel 97-2003 workbook (.xls) with the extension .xlsx. Open "

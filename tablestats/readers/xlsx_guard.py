@@ -41,7 +41,13 @@ from defusedxml.common import DefusedXmlException
 from tablestats.errors import UploadError
 from tablestats.limits import MB, Limits
 from tablestats.readers.sheet_extent import Box, ExactExtent, document_type_declared
-from tablestats.readers.zip_parts import cut_at_tags, damaged, lying, unpacked
+from tablestats.readers.zip_parts import (
+    cut_at_tags,
+    damaged,
+    lying,
+    password_protected,
+    unpacked,
+)
 
 _HEAD_BYTES = 64 * 1024  # the start of a part, read cell by cell to find the table's width
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot unpack more than about 1032 bytes from one
@@ -96,11 +102,7 @@ def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limi
         raise UploadError(damaged(filename))
     for member in members:
         if member.flag_bits & 0x1:
-            raise UploadError(
-                f"{filename} is protected with a password, so it cannot be read. Open it in "
-                "Excel, remove the password (File > Info > Protect Workbook), save, and upload it "
-                "again."
-            )
+            raise UploadError(password_protected(filename))
         if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise UploadError(damaged(filename))
         if member.file_size > _DEFLATE_MAX_RATIO * member.compress_size + 1024:

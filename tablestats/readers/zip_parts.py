@@ -85,3 +85,10 @@ def lying(filename: str) -> str:
         "the file declares, which is how zip bombs work. Open it in Excel and save it again, or "
         "export the table as CSV."
     )
+
+
+def password_protected(filename: str) -> str:
+    return (
+        f"{filename} is protected with a password, so it cannot be read. Open it in Excel, "
+        "remove the password (File > Info > Protect Workbook), save, and upload it again."
+    )
