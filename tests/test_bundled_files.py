@@ -45,5 +45,5 @@ class BundledFilesTest(unittest.TestCase):
 
 class PathCheckTest(unittest.TestCase):
     def test_the_app_uses_no_static_paths(self):
-        """The template passes its own path check (tools/check_paths.py), as every clone should."""
+        """The template passes its own path check (tools/check_paths/), as every clone should."""
         self.assertEqual(check_paths.main([]), 0)

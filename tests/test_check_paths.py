@@ -1,4 +1,4 @@
-"""Tests of tools/check_paths.py.
+"""Tests of tools/check_paths/.
 
 Each rule has a table of snippets that must be found, with the exact (code, line) of every
 finding, and a table of near misses that must not be found. Most tests check source text in
@@ -25,13 +25,14 @@ from tools.check_paths import (
     RELATIVE,
     check_file,
     check_source,
+    files_to_check,
     main,
     path_kind,
     python_files,
 )
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-CHECKER = REPOSITORY_ROOT / "tools" / "check_paths.py"
+CHECKER = REPOSITORY_ROOT / "tools" / "check_paths"
 
 # Every snippet is checked below these imports; line numbers count from the snippet's first line.
 IMPORTS = """\
@@ -511,10 +512,22 @@ class FileSetTests(unittest.TestCase):
                 sorted(path.relative_to(root).as_posix() for path in found), sorted(checked)
             )
 
+    def test_default_file_set_is_this_repository(self) -> None:
+        # Without PATH the check starts from the package's own location, three folders up.
+        self.assertEqual(check_paths.REPOSITORY_ROOT, REPOSITORY_ROOT)
+        files, status = files_to_check([])
+        self.assertEqual(status, 0)
+        self.assertEqual(files, python_files(REPOSITORY_ROOT, DEFAULT_SKIPPED_FOLDERS))
+        self.assertIn(REPOSITORY_ROOT / "app.py", files)
+        self.assertIn(CHECKER / "__init__.py", files)
+        self.assertNotIn(Path(__file__).resolve(), files)
+
 
 class CheckerTests(unittest.TestCase):
     def test_checker_is_clean_on_itself(self) -> None:
-        self.assertEqual(check_file(CHECKER), [])
+        files = python_files(CHECKER)
+        self.assertIn(CHECKER / "__init__.py", files)
+        self.assertEqual([finding for file in files for finding in check_file(file)], [])
 
     def test_every_code_is_documented(self) -> None:
         output = io.StringIO()
