@@ -28,6 +28,11 @@ SAMPLE_UPLOAD = ENTITY_FOLDER / "sample.csv"
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(format="warning: %(message)s", level=logging.WARNING)
+    # A Windows console or a file may not encode every character of a column name ("σ"): print
+    # a "?" for those rather than stop with an error.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # not when a test has put another stream in place
+            stream.reconfigure(errors="replace")
     upload = args.upload or SAMPLE_UPLOAD
     store = FolderStore(args.store or default_folder())
     try:

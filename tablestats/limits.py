@@ -25,6 +25,9 @@ class Limits:
     # (measured): 10 million cells is about 850 MB. A sheet can declare 17 billion, so this is the
     # limit that matters for memory.
     cells: int = 10_000_000
+    # The text the Excel reader holds for a sheet: the shared strings, and a copy of one in every
+    # cell that refers to it. A workbook of a few hundred kB can make that gigabytes.
+    text_bytes: int = 300 * MB
     # Columns in a table; Excel's own maximum is 16,384.
     columns: int = 16_384
     # One line of a text file; a longer one is almost certainly not a table.

@@ -78,7 +78,15 @@ def check_template(template: Path) -> None:
 
 def _fill_named_cells(workbook: Workbook, values: dict[str, object]) -> None:
     for name, value in values.items():
-        _named_cell(workbook, name).value = value
+        _write(_named_cell(workbook, name), value)
+
+
+def _write(cell, value: object) -> None:
+    cell.value = value
+    if isinstance(value, str):
+        # Text from an upload (a file or column name) that starts with "=" would otherwise become
+        # a live formula in the report: it stays text.
+        cell.data_type = "s"
 
 
 def _named_cell(workbook: Workbook, name: str):
@@ -116,7 +124,8 @@ def _fill_table(workbook: Workbook, rows: list[list]) -> None:
         for column, (value, number_format) in enumerate(
             zip(row, formats, strict=True), start=first_column
         ):
-            cell = sheet.cell(row=header_row + offset, column=column, value=value)
+            cell = sheet.cell(row=header_row + offset, column=column)
+            _write(cell, value)
             cell.number_format = number_format
     end_row = header_row + max(len(rows), 1)
     for row_number in range(end_row + 1, last_row + 1):  # rows the template had beyond ours

@@ -17,12 +17,17 @@ from operator import itemgetter
 from tablestats.errors import UploadError
 
 # Rows are summarized a block at a time, column by column, so that the counting, min, max and
-# sum run inside Python's C code instead of one Python step per cell (about 5x faster). Small
-# blocks stay cheap for Python's garbage collector: with 4096-row blocks it took a third of the
-# time.
+# sum run inside Python's C code instead of one Python step per cell (about 5x faster). Blocks are
+# small because Python's garbage collector scans the rows a block keeps alive: with blocks of 4096
+# rows instead of 512, reading a 200,000-row CSV took 1.7 times as long.
 _BLOCK_ROWS = 512
 _NUMBER_TYPES = {int, float}  # exact types: bool is a subclass of int but is not a number here
 _NONE_TYPE = type(None)
+# Numbers are measurements: infinities and NaN (which Excel cells can hold) are counted as values,
+# not numbers. Sums of numbers near the largest float (1.8e308) are taken scaled down, so that a
+# mean never overflows.
+_PLAIN_SUM_LIMIT = 1e300
+_SCALE = 2.0**-64
 _UNNAMED = "Column "  # the name of a column whose header cell is empty
 
 
@@ -83,6 +88,7 @@ class _ColumnTotals:
         self.min = math.inf
         self.max = -math.inf
         self.partial_sums: list[float] = []
+        self.large_sums: list[float] = []  # sums of blocks of huge numbers, times _SCALE
 
     def add(self, cells: Sequence) -> None:
         if not cells:
@@ -98,15 +104,27 @@ class _ColumnTotals:
             numbers = [cell for cell in cells if type(cell) in _NUMBER_TYPES]
         else:
             return
+        if not math.isfinite(sum(numbers)):  # an infinity or NaN, or a sum beyond any float
+            numbers = [number for number in numbers if math.isfinite(number)]
+            if not numbers:
+                return
         self.numeric_count += len(numbers)
-        self.min = min(self.min, min(numbers))
-        self.max = max(self.max, max(numbers))
-        self.partial_sums.append(math.fsum(numbers))
+        low, high = min(numbers), max(numbers)
+        self.min, self.max = min(self.min, low), max(self.max, high)
+        if max(-low, high) * len(numbers) < _PLAIN_SUM_LIMIT:
+            self.partial_sums.append(math.fsum(numbers))
+        else:  # scaled down by a power of two (exact), or the sum would overflow
+            self.large_sums.append(math.fsum(number * _SCALE for number in numbers))
 
     def summary(self) -> ColumnSummary:
         if not self.numeric_count:
             return ColumnSummary(self.name, self.count, 0, None, None, None)
-        mean = math.fsum(self.partial_sums) / self.numeric_count
+        total = math.fsum(self.partial_sums)
+        if self.large_sums:
+            scaled_mean = (math.fsum(self.large_sums) + total * _SCALE) / self.numeric_count
+            mean = scaled_mean / _SCALE
+        else:
+            mean = total / self.numeric_count
         return ColumnSummary(self.name, self.count, self.numeric_count, self.min, self.max, mean)
 
 
@@ -162,7 +180,7 @@ def _columns_of(block: list[Sequence], width: int) -> list[Sequence]:
     try:
         return [list(map(itemgetter(index), block)) for index in range(width)]
     except IndexError:  # a row shorter than the header: slower, and pads it with empty cells
-        return list(zip_longest(*block))
+        return list(islice(zip_longest(*block), width))
 
 
 def _is_empty(row: Sequence) -> bool:

@@ -1,6 +1,7 @@
 """The command line, run as a user runs it: ``python -m entity_type_a ...`` in a new process."""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,19 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(completed.returncode, 2)
         self.assertIn("cannot write the report", completed.stderr)
         self.assertNotIn("Traceback", completed.stderr)
+
+    def test_a_console_that_cannot_show_a_column_name_gets_a_question_mark(self):
+        """Windows consoles and redirected output often use cp1252, which has no "σ"."""
+        upload = self.write("stress.csv", "σ [MPa],n\n235,1\n355,2\n".encode())
+        completed = subprocess.run(
+            [sys.executable, "-m", "entity_type_a", upload, "--store", self.store],
+            cwd=REPOSITORY,
+            capture_output=True,
+            env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+            timeout=120,
+        )
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertIn(b"? [MPa]", completed.stdout)
 
     def test_usage_error_exits_2(self):
         completed = run("--no-such-option")

@@ -392,6 +392,83 @@ def _limit_child_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE_BYTES, CHILD_ADDRESS_SPACE_BYTES))
 
 
+def amplified_text_workbook(cells: int = 20_000, text_length: int = 32_000) -> bytes:
+    """One long shared string used by many cells: python-calamine copies it into each cell, so a
+    file of ~150 kB asks for cells x length bytes (640 MB here)."""
+    rows_xml = row(1, "Note") + "".join(
+        f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(2, cells + 2)
+    )
+    return xlsx_from_sheets(
+        {"Sheet1": worksheet_xml(rows_xml)},
+        shared_strings_xml=shared_strings_xml("x" * text_length),
+    )
+
+
+class SharedTextTest(RefusalTestCase):
+    def test_one_long_text_repeated_in_many_cells_is_refused(self):
+        self.assert_refused(
+            amplified_text_workbook(),
+            "repeated.xlsx",
+            problem="holds more text than this app reads at once",
+            advice="Remove long texts that the table does not need",
+        )
+
+    def test_many_cells_sharing_short_texts_are_read(self):
+        rows_xml = row(1, "Grade", "Span") + "".join(
+            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 3}</v></c><c r="B{n}"><v>{n}</v></c></row>'
+            for n in range(2, 20_002)
+        )
+        data = xlsx_from_sheets(
+            {"Sheet1": worksheet_xml(rows_xml)},
+            shared_strings_xml=shared_strings_xml("S235", "S355", "S460"),
+        )
+        summary, _ = stats(data, "grades.xlsx")
+        self.assertEqual(column_stats(summary)["Grade"], (20_000, 0, None, None, None))
+
+    def test_a_cell_referring_to_a_missing_text_is_refused(self):
+        rows_xml = row(1, "Grade", "Span") + '<row r="2"><c r="A2" t="s"><v>5</v></c></row>'
+        data = xlsx_from_sheets(
+            {"Sheet1": worksheet_xml(rows_xml)}, shared_strings_xml=shared_strings_xml("S235")
+        )
+        with self.assertRaisesRegex(UploadError, "damaged or incomplete"):
+            stats(data, "missing-text.xlsx")
+
+
+class ManyEmptyTagsTest(RefusalTestCase):
+    def test_a_sheet_of_millions_of_empty_cell_tags_is_refused_quickly(self):
+        """Empty tags without a reference send a sheet to the exact scan, which reads every tag;
+        counting them, filled or not, keeps a small file from taking minutes."""
+        far_row = '<row r="3">' + "<c/>" * 200_000 + "</row>"
+        self.assert_refused(
+            xlsx_from_sheet_xml(row(1, "Span") + row(2, 4.5) + far_row),
+            "empty-tags.xlsx",
+            problem="holds more than 100,000 rows and cells, empty ones included",
+            advice="Delete the rows and columns that do not belong to the table",
+            limits=Limits(cells=100_000),
+        )
+
+
+class ZipDirectoryTest(RefusalTestCase):
+    def test_a_zip_listing_too_many_parts_is_refused_before_they_are_read(self):
+        """zipfile builds an object per directory entry; the count is checked first."""
+        parts = {f"padding/{number}.bin": b"" for number in range(12_000)}
+        data = xlsx_from_sheets(
+            {"Sheet1": worksheet_xml(row(1, "Span") + row(2, 4.5))}, extra_parts=parts
+        )
+        tracemalloc.start()
+        try:
+            self.assert_refused(
+                data,
+                "crowded.xlsx",
+                problem="holds more files inside than an Excel workbook does",
+                advice="Save the table again in Excel",
+            )
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertLess(peak, 16 * MB, f"peak {peak / MB:.0f} MB")
+
+
 class CommandLineTest(unittest.TestCase):
     """``python -m entity_type_a UPLOAD`` on the files that would abort python-calamine."""
 
@@ -436,6 +513,7 @@ class CommandLineTest(unittest.TestCase):
             ("far.xlsx", xlsx_from_sheet_xml(FAR_APART_ROWS), "span more than 10,000,000 cells"),
             ("laughs.xlsx", billion_laughs_workbook(), "XML document type declaration"),
             ("quadratic.xlsx", quadratic_blowup_workbook(), "XML document type declaration"),
+            ("repeated.xlsx", amplified_text_workbook(100_000), "more text than this app reads"),
         ]
         for filename, data, problem in cases:
             with self.subTest(filename):
@@ -471,9 +549,23 @@ class CommandLineTest(unittest.TestCase):
                 "span more than 10,000,000 cells",
             ),
         }
+        # The first rows are read exactly and set the width the rest is checked against: a cell
+        # whose tag is in those rows but whose value comes later must still count.
+        for label, padding in [("just past the first rows", 70_000), ("past a chunk", 1_200_000)]:
+            far_value = (
+                '<row r="1"><c r="A1" t="inlineStr"><is><t>Span</t></is></c>'
+                f'<c r="XFD1"><!--{"x" * padding}--><v>1</v></c></row>'
+            )
+            cases[f"the value of a far cell {label}"] = (
+                far_value + row(2, 4.5) + '<row r="1048576"><c r="A1048576"><v>1</v></c></row>',
+                "span more than 10,000,000 cells",
+            )
         for label, (far_row, problem) in cases.items():
             with self.subTest(label):
-                data = xlsx_from_sheet_xml(row(1, "Span") + row(2, 4.5) + far_row)
+                first_rows = row(1, "Span") + row(2, 4.5)
+                data = xlsx_from_sheet_xml(
+                    far_row if far_row.startswith('<row r="1">') else first_rows + far_row
+                )
                 result = self.run_command_line(data, "hidden-far.xlsx")
                 self.assert_refused_in_one_line(result, problem)
 

@@ -69,6 +69,17 @@ class BuildReportTest(unittest.TestCase):
         workbook = self.build(result)
         self.assertEqual(workbook["Report"].tables["Statistics"].ref, "A11:F12")
 
+    def test_text_from_the_upload_stays_text(self):
+        """A column named "=HYPERLINK(...)" must not become a live formula in the report."""
+        result = result_with(1)
+        result.file_name = "=cmd.xlsx"
+        result.summary.columns[0].name = '=HYPERLINK("http://example.com","x")'
+        workbook = self.build(result)
+        for cell in (workbook["Report"]["A12"], workbook["Report"]["B4"]):
+            with self.subTest(cell=cell.coordinate):
+                self.assertEqual(cell.data_type, "s")
+                self.assertTrue(cell.value.startswith("="))
+
     def test_a_text_file_has_no_sheet(self):
         result = result_with(1)
         result.sheet = None

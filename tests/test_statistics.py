@@ -61,6 +61,18 @@ class SummarizeTest(unittest.TestCase):
         summary = summarize(["x"], [[1e16], [1.0], [-1e16], [1.0]])
         self.assertEqual(column(summary, "x").mean, 0.5)
 
+    def test_infinities_and_nan_are_values_but_not_numbers(self):
+        """An Excel cell can hold inf or NaN; neither is a measurement."""
+        summary = summarize(["x"], [[1.0], [math.inf], [-math.inf], [math.nan], [3.0]])
+        self.assertEqual(column(summary, "x"), ColumnSummary("x", 5, 2, 1.0, 3.0, 2.0))
+
+    def test_numbers_near_the_largest_float_do_not_overflow_the_mean(self):
+        values = [1.7e308, 1.7e308, -1.7e308, 1.7e308]
+        summary = summarize(["x"], ([value] for value in values))
+        self.assertEqual(column(summary, "x").mean, 0.85e308)
+        mixed = summarize(["x"], [[1e308], [1e308], [2.0], [4.0]] + [[6.0]] * 600)
+        self.assertTrue(math.isclose(column(mixed, "x").mean, 1e308 / 302))  # 2e308 / 604
+
     def test_rows_are_read_once(self):
         rows = iter([[1.0], [2.0]])
         summarize(["x"], rows)

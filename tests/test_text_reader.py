@@ -6,6 +6,7 @@ per column (values, numbers, minimum, maximum, mean), through the whole reading 
 """
 
 import codecs
+import tracemalloc
 import unittest
 
 from sample_files import column_stats, csv_bytes, stats
@@ -230,6 +231,25 @@ class NumbersTest(unittest.TestCase):
         self.assertEqual(
             column_stats(with_text)["Load"][1], column_stats(only_numbers)["Load"][1] - 1
         )
+
+
+class WideRowsTest(unittest.TestCase):
+    def test_cells_past_the_header_cost_no_memory(self):
+        """Rows of 100,000 empty fields under a two-column header: the extra fields are dropped
+        as each row is read, instead of being held a block of rows at a time."""
+        wide = "," * 100_000
+        lines = ["a,b"] + [f"{n},{n}{wide}" if n % 2 else f"{n}" for n in range(1, 401)]
+        data = ("\n".join(lines) + "\n").encode()
+        tracemalloc.start()
+        try:
+            summary, _ = stats(data, "wide.csv")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertEqual(column_stats(summary)["a"], (400, 400, 1.0, 400.0, 200.5))
+        self.assertEqual(column_stats(summary)["b"], (200, 200, 1.0, 399.0, 200.0))
+        # The file is 20 MB; 512 rows of 100,001 fields would hold 400 MB of pointers.
+        self.assertLess(peak, 60_000_000, f"peak {peak / 1e6:.0f} MB")
 
 
 class LineLengthTest(unittest.TestCase):

@@ -167,6 +167,31 @@ class CellValueTest(unittest.TestCase):
         )
 
 
+class OtherPartsTest(unittest.TestCase):
+    """Parts a workbook holds besides its sheets, as Excel writes them."""
+
+    def test_binary_and_long_text_parts_do_not_matter(self):
+        data = xlsx_from_sheet_xml(
+            row(1, "Span") + row(2, 4.5),
+            extra_parts={
+                # Printer settings: binary, often long runs of zero bytes.
+                "xl/printerSettings/printerSettings1.bin": bytes(2_000_000),
+                # Power Query keeps its data as base64 text: megabytes without a tag.
+                "customXml/item1.xml": b"<DataMashup>" + b"QUJD" * 500_000 + b"</DataMashup>",
+            },
+        )
+        summary, _ = stats(data, "with-parts.xlsx")
+        self.assertEqual(column_stats(summary)["Span"], (1, 1, 4.5, 4.5, 4.5))
+
+    def test_infinity_and_nan_cells_are_values_but_not_numbers(self):
+        rows_xml = row(1, "Load") + "".join(
+            f'<row r="{n}"><c r="A{n}"><v>{value}</v></c></row>'
+            for n, value in enumerate(["2.5", "inf", "-inf", "NaN", "3.5"], start=2)
+        )
+        summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "extremes.xlsx")
+        self.assertEqual(column_stats(summary)["Load"], (5, 2, 2.5, 3.5, 3.0))
+
+
 class LayoutTest(unittest.TestCase):
     def test_merged_cells_hold_their_value_in_the_top_left_cell_only(self):
         book = workbook(

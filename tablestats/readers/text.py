@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import BinaryIO
 
 from tablestats.errors import UploadError
@@ -65,9 +66,12 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"The first row of {filename} has {len(header):,} columns; this app reads at most "
             f"{limits.columns:,}. Check that the file is a table with one header row."
         )
+    # Cells past the header's last column do not count; cutting them off at once keeps a line of
+    # a million empty fields from being held 512 rows at a time.
+    within_header = map(itemgetter(slice(len(header))), rows)
     return Table(
         header=header,
-        rows=rows,
+        rows=within_header,
         sheet=None,
         parse_numbers=partial(_numbers_in, decimal_comma=decimal_comma),
     )

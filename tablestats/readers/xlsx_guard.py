@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
+from array import array
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
@@ -40,8 +42,10 @@ from defusedxml.common import DefusedXmlException
 
 from tablestats.errors import UploadError
 from tablestats.limits import MB, Limits
-from tablestats.readers.sheet_extent import Box, ExactExtent, document_type_declared
+from tablestats.readers.shared_strings import SharedStringSizes, check_text
+from tablestats.readers.sheet_extent import ExactExtent, FastScan, document_type_declared
 from tablestats.readers.zip_parts import (
+    check_directory_size,
     cut_at_tags,
     damaged,
     lying,
@@ -49,11 +53,11 @@ from tablestats.readers.zip_parts import (
     unpacked,
 )
 
-_HEAD_BYTES = 64 * 1024  # the start of a part, read cell by cell to find the table's width
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot unpack more than about 1032 bytes from one
 _CONTENT_TYPES = "[Content_Types].xml"
 _CONTENT_TYPES_MAX_BYTES = 1 * MB  # Excel writes a few kilobytes
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_ELEMENT_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 _EXCEL_CONTENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -69,6 +73,7 @@ def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[Path
 
     The copy is a file in a temporary folder, deleted when the ``with`` block ends.
     """
+    check_directory_size(file, filename, limits.zip_entries)
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -78,9 +83,11 @@ def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[Path
         _check_directory(members, filename, limits)
         _check_content_types(file, archive, filename)
         copy = Path(folder) / "checked.xlsx"
+        text = _Text()
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as clean:
             for member in members:
-                _copy_if_xml(file, member, clean, filename, limits)
+                _check_and_copy_part(file, member, clean, filename, limits, text)
+        check_text(text.shared, text.references, text.unmeasured, filename, limits)
         yield copy
 
 
@@ -134,55 +141,58 @@ def _check_content_types(file: BinaryIO, archive: zipfile.ZipFile, filename: str
         raise UploadError(_not_a_workbook(filename))
 
 
-def _copy_if_xml(
-    file: BinaryIO, member: zipfile.ZipInfo, clean: zipfile.ZipFile, filename: str, limits: Limits
+@dataclass
+class _Text:
+    """What the parts say about the text the reader will hold (see shared_strings)."""
+
+    shared: SharedStringSizes | None = None  # the shared strings part, once found
+    references: list[array] = field(default_factory=list)  # per sheet: the strings it uses
+    unmeasured: list[int] = field(default_factory=list)  # per sheet scanned exactly: how many
+
+
+def _check_and_copy_part(
+    file: BinaryIO,
+    member: zipfile.ZipInfo,
+    clean: zipfile.ZipFile,
+    filename: str,
+    limits: Limits,
+    text: _Text,
 ) -> None:
+    """Check one part and, if it is XML, copy it: every cell tag in it passes either the fast
+    scan or the exact one. Other parts are only unpacked, to check their size."""
+    chunks = unpacked(file, member, filename)
+    first = next(chunks, b"")
+    if not _is_xml(first):
+        for _ in chunks:
+            pass
+        return
+    prolog = _Prolog(filename)
+    scan = FastScan(filename, limits, member.file_size)
+    shared = SharedStringSizes() if _root_name(first) == b"sst" else None
     target = zipfile.ZipInfo(member.filename, date_time=member.date_time)
     target.file_size = member.file_size  # lets zipfile choose the zip format for this size
-
-    def unpack_and_copy() -> Iterator[bytes]:
-        # Unpacks, and copies an XML part as it comes.
-        chunks = cut_at_tags(unpacked(file, member, filename), filename)
-        first = next(chunks, b"")
-        if not _is_xml(first):
-            yield first
-            yield from chunks  # unpacked to the end all the same, to check its size
-            return
-        with clean.open(target, "w") as copy:
-            for chunk in chain((first,), chunks):
-                copy.write(chunk)
-                yield chunk
-
-    with closing(unpack_and_copy()) as chunks:  # closing(): the copy is closed if we stop early
-        first = next(chunks, b"")
-        if not _is_xml(first):
-            for _ in chunks:
-                pass
-            return
-        prolog = _Prolog(filename)
-        prolog.check(first)
-        # The first rows, cell by cell, give the width of the table; then the fast check.
-        head, rest = _split_at_tag(first, _HEAD_BYTES)
-        start = ExactExtent(filename, limits)
-        start.feed(head)
-        box = Box(start.last_column, limits)
-        # The reader holds every filled cell it finds, so their number is bounded too. A filled
-        # cell takes 16 bytes at least (<c r="A1"><v/></c>): a part too small to hold more than
-        # the limit needs no counting.
-        count = member.file_size // 16 > limits.cells
-        cells = start.filled + (box.cells_in(rest) if count else 0)
-        plain = start.last_row <= box.rows and box.holds(rest)
-        for chunk in chunks:
+    with clean.open(target, "w") as copy:
+        for chunk in cut_at_tags(chain((first,), chunks), filename):
+            copy.write(chunk)
             prolog.check(chunk)
-            plain = plain and box.holds(chunk)
-            cells += box.cells_in(chunk) if count else 0
-    if plain and cells <= limits.cells:
+            scan.feed(chunk)
+            if shared is not None:
+                shared.add(chunk)
+    if shared is not None:
+        if text.shared is not None:  # two parts of shared strings: which one would be read?
+            raise UploadError(damaged(filename))
+        shared.close()
+        text.shared = shared
+    if scan.plain and scan.filled_at_most <= limits.cells:
+        if scan.shared_strings:
+            text.references.append(scan.shared_strings)
         return
-    # A cell outside the box, or written in an unusual way: follow every cell, from the start.
+    # A cell the fast scan could not vouch for: follow every cell, from the start of the part.
     exact = ExactExtent(filename, limits)
     for chunk in unpacked(file, member, filename):
         exact.feed(chunk)
     exact.feed(b"", last=True)
+    text.unmeasured.append(len(exact.shared_strings))
 
 
 def _is_xml(first_chunk: bytes) -> bool:
@@ -207,9 +217,10 @@ class _Prolog:
         self.over = root is not None
 
 
-def _split_at_tag(chunk: bytes, size: int) -> tuple[bytes, bytes]:
-    cut = chunk.rfind(b"<", 0, size) if len(chunk) > size else -1
-    return (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
+def _root_name(first_chunk: bytes) -> bytes:
+    """The local name of the part's first element: b"sst" for shared strings, say."""
+    root = _ELEMENT_NAME.search(first_chunk)
+    return root[1].rpartition(b":")[2] if root else b""
 
 
 def _not_a_workbook(filename: str) -> str:

@@ -20,6 +20,9 @@ _READ_BYTES = 256 * 1024  # compressed bytes read at a time
 CHUNK_BYTES = 1024 * 1024  # unpacked bytes handed on at a time (at most)
 _MAX_TAG_BYTES = 1024 * 1024  # a tag longer than this is not something Excel wrote
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, 22 bytes we skip, name and extra lengths
+# End of central directory: signature, 6 bytes we skip, entries in total, directory size in bytes.
+_END_RECORD = struct.Struct("<4s6xHI6x")
+_MAX_ENTRY_BYTES = 1024  # a directory entry with a reasonable name and extra fields
 
 
 def unpacked(file: BinaryIO, member: zipfile.ZipInfo, filename: str) -> Iterator[bytes]:
@@ -55,20 +58,43 @@ def unpacked(file: BinaryIO, member: zipfile.ZipInfo, filename: str) -> Iterator
 
 
 def cut_at_tags(chunks: Iterator[bytes], filename: str) -> Iterator[bytes]:
-    """The same bytes, cut again so that no chunk ends inside an XML tag."""
+    """The same XML, cut again so that no chunk ends inside a tag (text may be cut anywhere)."""
     carry = b""
     for chunk in chunks:
         chunk = carry + chunk
-        cut = chunk.rfind(b"<")
-        if cut <= 0:
-            carry = chunk
-        else:
-            carry = chunk[cut:]
-            yield chunk[:cut]
+        last_open = chunk.rfind(b"<")
+        if last_open <= chunk.rfind(b">"):  # no tag left open at the end
+            carry = b""
+            yield chunk
+            continue
+        carry = chunk[last_open:]
+        if last_open:
+            yield chunk[:last_open]
         if len(carry) > _MAX_TAG_BYTES:
             raise UploadError(damaged(filename))
     if carry:
         yield carry
+
+
+def check_directory_size(file: BinaryIO, filename: str, max_entries: int) -> None:
+    """Refuse a zip whose directory lists more parts than ``max_entries``, before zipfile reads
+    it: zipfile builds an object for every entry, which costs memory for a hostile directory."""
+    file.seek(0, 2)
+    size = file.tell()
+    tail_size = min(size, _END_RECORD.size + 65_535)  # the record, and a comment of at most 64 kB
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    start = tail.rfind(b"PK\x05\x06")
+    if start < 0 or len(tail) - start < _END_RECORD.size:
+        raise UploadError(damaged(filename))
+    entries, directory_bytes = _END_RECORD.unpack_from(tail, start)[1:]
+    # 0xFFFF entries or 0xFFFFFFFF bytes mean a ZIP64 file: far larger than a workbook.
+    if entries > max_entries or directory_bytes > max_entries * _MAX_ENTRY_BYTES:
+        raise UploadError(
+            f"{filename} holds more files inside than an Excel workbook does. Save the table "
+            "again in Excel as an Excel Workbook (.xlsx)."
+        )
+    file.seek(0)
 
 
 def damaged(filename: str) -> str:
