@@ -40,7 +40,7 @@ class ViktorStore:
     """
 
     def __init__(self, scope: str, storage: object | None = None) -> None:
-        import viktor as vkt  # here, so that the command line and the readers never load the SDK
+        import viktor as vkt  # here, so that the logic runs without the SDK (tests, benchmark)
 
         self.scope = scope
         self._storage = vkt.Storage() if storage is None else storage

@@ -14,19 +14,15 @@ Anything wrong with the file raises ``UploadError`` with a message for the user.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import PurePath
 from typing import BinaryIO
 
+from tablestats.content_key import BLOCK_BYTES, content_key
 from tablestats.errors import UploadError
 from tablestats.limits import DEFAULT_LIMITS, MB, Limits
 
@@ -34,7 +30,6 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 ACCEPTED_SUFFIXES = EXCEL_SUFFIXES + TEXT_SUFFIXES
 
-_BLOCK_BYTES = 1024 * 1024  # read, copied and hashed at a time; part of the content key
 
 _REFUSED_SUFFIXES = {
     ".xls": "an Excel 97-2003 workbook (.xls)",
@@ -52,7 +47,7 @@ class Upload:
     kind: str  # "xlsx" or "csv"
     file: BinaryIO  # its bytes (the file itself if it can seek, else a private copy), at the start
     size: int  # bytes
-    sha256: str  # content key (a SHA-256, see _content_key): the same bytes give the same key
+    sha256: str  # content key (a SHA-256, see content_key.py): the same bytes give the same key
 
 
 @dataclass
@@ -123,14 +118,14 @@ def _measured(file: BinaryIO, filename: str, kind: str, limits: Limits) -> Uploa
         raise UploadError(_too_large(filename, limits))
     if size == 0:
         raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
-    key = _content_key(file, size)
+    key = content_key(file, size)
     file.seek(0)
     return Upload(name=filename, kind=kind, file=file, size=size, sha256=key)
 
 
 def _copy_within_limit(source: BinaryIO, target: BinaryIO, filename: str, limits: Limits) -> None:
     copied = 0
-    while chunk := source.read(_BLOCK_BYTES):
+    while chunk := source.read(BLOCK_BYTES):
         copied += len(chunk)
         if copied > limits.upload_bytes:  # checked while copying: a stream has no size
             raise UploadError(_too_large(filename, limits))
@@ -142,47 +137,3 @@ def _too_large(filename: str, limits: Limits) -> str:
         f"{filename} is larger than {limits.upload_bytes / MB:g} MB, the largest upload this app "
         "accepts. Remove what the table does not need, or split it into smaller files."
     )
-
-
-def _content_key(file: BinaryIO, size: int) -> str:
-    """The SHA-256 of the SHA-256s of the file's 1 MiB blocks.
-
-    As safe a key as the SHA-256 of the whole file, and two processor cores compute it in about
-    half the time: file reads and hashlib release Python's interpreter lock. That matters in the
-    jobs that only need the key, to find a stored result: hashing is most of their work.
-    """
-    read_block = _block_reader(file)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        offsets = range(0, size, _BLOCK_BYTES)
-        digests = pool.map(lambda offset: hashlib.sha256(read_block(offset)).digest(), offsets)
-        return hashlib.sha256(b"".join(digests)).hexdigest()
-
-
-def _block_reader(file: BinaryIO) -> Callable[[int], bytes]:
-    """A function that reads the block at an offset, safe to call from several threads."""
-    if hasattr(os, "pread"):  # Linux and macOS: each thread reads its own block
-        try:
-            descriptor = file.fileno()
-        except (AttributeError, OSError, io.UnsupportedOperation):  # an in-memory file
-            pass
-        else:
-            return lambda offset: _read_fully(partial(os.pread, descriptor), offset)
-    lock = threading.Lock()
-
-    def read(offset: int) -> bytes:
-        with lock:
-            file.seek(offset)
-            return _read_fully(lambda size, _: file.read(size), offset)
-
-    return read
-
-
-def _read_fully(read: Callable[[int, int], bytes], offset: int) -> bytes:
-    """The block at ``offset``: _BLOCK_BYTES, or fewer at the end of the file."""
-    block = read(_BLOCK_BYTES, offset)
-    while block and len(block) < _BLOCK_BYTES:
-        more = read(_BLOCK_BYTES - len(block), offset + len(block))
-        if not more:
-            break
-        block += more
-    return block
