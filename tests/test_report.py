@@ -5,9 +5,11 @@ import unittest
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from report_cells import named_cell, named_value, table_rows
 
 from entity_type_a.controller import REPORT_TEMPLATE
-from tablestats.report import TemplateError, build_report, check_template
+from tablestats.report import TABLE_NAME, TemplateError, build_report, check_template
 from tablestats.results import Result
 from tablestats.statistics import ColumnSummary, Summary
 
@@ -21,11 +23,6 @@ def result_with(columns: int) -> Result:
         + [ColumnSummary("label", 10, 0, None, None, None)],
     )
     return Result("beams.xlsx", 2048, "Data", summary, reused=True, stored=True)
-
-
-def named_value(workbook, name: str):
-    ((sheet, reference),) = workbook.defined_names[name].destinations
-    return workbook[sheet][reference.replace("$", "")].value
 
 
 class BundledTemplateTest(unittest.TestCase):
@@ -56,18 +53,21 @@ class BuildReportTest(unittest.TestCase):
 
     def test_table_grows_to_one_row_per_column(self):
         workbook = self.build(result_with(30))
-        sheet = workbook["Report"]
-        table = sheet.tables["Statistics"]
-        self.assertEqual(table.ref, "A11:F42")
-        self.assertEqual([cell.value for cell in sheet[12]], ["c0", 10, 10, 0.0, 1.5, 0.75])
-        self.assertEqual([cell.value for cell in sheet[42]], ["label", 10, 0, None, None, None])
-        self.assertEqual(sheet["F41"].number_format, sheet["F12"].number_format)
+        rows = table_rows(workbook)
+        self.assertEqual(len(rows), 31)
+        self.assertEqual(rows[0], ["c0", 10, 10, 0.0, 1.5, 0.75])
+        self.assertEqual(rows[-1], ["label", 10, 0, None, None, None])
+        # New rows take the number formats of the template's first data row.
+        sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
+        _, header_row, last_column, last_row = range_boundaries(table.ref)
+        first_data = sheet.cell(row=header_row + 1, column=last_column).number_format
+        self.assertEqual(sheet.cell(row=last_row, column=last_column).number_format, first_data)
 
     def test_table_keeps_one_data_row_for_an_empty_summary(self):
         result = result_with(0)
         result.summary.columns = []
         workbook = self.build(result)
-        self.assertEqual(workbook["Report"].tables["Statistics"].ref, "A11:F12")
+        self.assertEqual(table_rows(workbook), [[None] * 6])
 
     def test_text_from_the_upload_stays_text(self):
         """A column named "=HYPERLINK(...)" must not become a live formula in the report."""
@@ -75,7 +75,10 @@ class BuildReportTest(unittest.TestCase):
         result.file_name = "=cmd.xlsx"
         result.summary.columns[0].name = '=HYPERLINK("http://example.com","x")'
         workbook = self.build(result)
-        for cell in (workbook["Report"]["A12"], workbook["Report"]["B4"]):
+        sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
+        first_column, header_row, _, _ = range_boundaries(table.ref)
+        column_name = sheet.cell(row=header_row + 1, column=first_column)
+        for cell in (column_name, named_cell(workbook, "ReportFile")):
             with self.subTest(cell=cell.coordinate):
                 self.assertEqual(cell.data_type, "s")
                 self.assertTrue(cell.value.startswith("="))

@@ -221,10 +221,9 @@ class NumbersTest(unittest.TestCase):
         self.assertEqual(column_stats(summary)["a"], (2, 2, 1.0, 2.0, 1.5))
 
     def test_a_cell_is_a_number_or_not_whatever_the_other_cells_of_its_column(self):
-        """BUG: "\\xa05" (a no-break space, as pasted from a web page, then 5) is a number when
-        every other cell of its column in the same block of 512 rows is a number, and text as
-        soon as one of them is not (``text._numbers_in`` tries ``float`` on the whole column,
-        ``_numbers_one_by_one`` only on cells that start with a digit, sign, point or space)."""
+        """A cell "\\xa05" (a no-break space, as pasted from a web page, then 5) reads the same
+        whether the other cells of its column are numbers (the fast path: float() on the whole
+        column) or not (one cell at a time)."""
         only_numbers, _ = stats("Case,Load\n1,\xa05\n2,3\n".encode(), "loads.csv")
         with_text, _ = stats("Case,Load\n1,\xa05\n2,n/a\n".encode(), "loads.csv")
         # "\xa05" is in both files; they differ in one other cell, "3" against "n/a".

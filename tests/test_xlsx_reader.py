@@ -218,11 +218,8 @@ class LayoutTest(unittest.TestCase):
         )
 
     def test_empty_rows_above_the_header_are_skipped(self):
-        """BUG: the table starts in row 3. python-calamine's ``iter_rows()`` starts at row 1
-        (only its columns start at the first filled column), so ``read_xlsx`` takes the empty
-        row 1 as the header: the columns become "Column A" and "Column B" and the real header
-        is counted as data. The module docstring promises "Rows start at the first filled
-        row"."""
+        """The table starts in row 3. python-calamine's rows start at row 1 (only its columns
+        start at the first filled column), so the reader skips the empty rows itself."""
         rows_xml = row(3, "Beam", "Span [m]") + row(4, "B1", 4.5) + row(5, "B2", 6.0)
         summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "beams.xlsx")
         self.assertEqual(summary.rows, 2)

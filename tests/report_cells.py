@@ -1,0 +1,33 @@
+"""Read a report the way the code writes it: through its named cells and its table.
+
+Tests that look up B4 or row 13 break the first time someone restyles the template in Excel,
+which the template invites; names survive that.
+"""
+
+from openpyxl.utils.cell import range_boundaries
+
+from tablestats.report import TABLE_NAME
+
+
+def named_value(workbook, name: str):
+    ((sheet, reference),) = workbook.defined_names[name].destinations
+    return workbook[sheet][reference.replace("$", "")].value
+
+
+def named_cell(workbook, name: str):
+    ((sheet, reference),) = workbook.defined_names[name].destinations
+    return workbook[sheet][reference.replace("$", "")]
+
+
+def table_rows(workbook) -> list[list]:
+    """The data rows of the report's table, below its header row."""
+    for sheet in workbook.worksheets:
+        if TABLE_NAME in sheet.tables:
+            first_column, header_row, last_column, last_row = range_boundaries(
+                sheet.tables[TABLE_NAME].ref
+            )
+            return [
+                [sheet.cell(row=r, column=c).value for c in range(first_column, last_column + 1)]
+                for r in range(header_row + 1, last_row + 1)
+            ]
+    raise AssertionError(f"no table {TABLE_NAME} in the report")
