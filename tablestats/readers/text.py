@@ -39,6 +39,7 @@ _SAMPLE_BYTES = 64 * 1024
 _SAMPLE_LINES = 50
 _DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
 _SIGNS = ("+", "-", ".")  # besides a digit, what a number can start with
+_MAY_BE_A_NUMBER = re.compile(r"^\s*[\d+\-.]", re.MULTILINE)  # a line that starts like one
 # At most this share of a text sample may be control characters or undecodable bytes.
 _MAX_BINARY_SHARE = 0.01
 
@@ -190,6 +191,10 @@ def _numbers_in(cells: Sequence, decimal_comma: bool) -> Sequence:
     try:
         numbers = list(map(float, texts))  # a column of numbers converts in one call
     except (ValueError, TypeError):  # text, an empty cell (""), or a short row's padding (None)
+        # A column that is not all numbers is mostly all text: one search over the whole column
+        # finds whether any cell may be a number, instead of a look at every cell.
+        if not _MAY_BE_A_NUMBER.search("\n".join(filter(None, texts))):
+            return cells
         return _numbers_one_by_one(cells, texts)
     # float() also reads "nan" and "inf", and "1e999" overflows: none of those is a measurement.
     return numbers if math.isfinite(sum(numbers)) else _numbers_one_by_one(cells, texts)
