@@ -43,7 +43,7 @@ the same for all, and part of what a worker pays). On Linux that is ``VmHWM`` fr
 /proc/self/status, because ``ru_maxrss`` also counts the peak of the parent process the child was
 started from; elsewhere ``ru_maxrss``, or psutil on Windows (n/a without it).
 
-Each measurement runs ``--repeat`` times (default 3, or 1 with ``--quick``), the repetitions in
+Each measurement runs ``--repeat`` times (default 5, or 1 with ``--quick``), the repetitions in
 turn (all measurements once, then all again), so that a noisy moment on the machine hits
 different measurements rather than one. The table shows the median wall time, its spread, and the
 largest peak memory. MB is 1,000,000 bytes, as in ``tablestats.limits``.
@@ -674,7 +674,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="small files, figures only, no verdicts (seconds)"
     )
     parser.add_argument(
-        "--repeat", type=int, help="fresh processes per measurement (default 3; 1 with --quick)"
+        "--repeat", type=int, help="fresh processes per measurement (default 5; 1 with --quick)"
     )
     parser.add_argument("--data", type=Path, help="where generated files are cached")
     # Used by the benchmark itself, to run one measurement or generate one file in a new process.
@@ -708,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     quick = arguments.quick
     sizes = QUICK_SIZES if quick else FULL_SIZES
-    repeat = arguments.repeat or (1 if quick else 3)
+    repeat = arguments.repeat or (1 if quick else 5)
     folder = arguments.data or default_data_folder()
     measurements = plan(sizes)
     files = {(m.suffix, m.rows): data_file(folder, m.suffix, m.rows) for m in measurements}
