@@ -91,13 +91,16 @@ def _summarize(upload: Path, store: FolderStore) -> Result:
 
 
 def _as_text(result: Result, store: FolderStore, report_path: Path | None) -> str:
-    source = "reused from" if result.reused else "computed now and stored in"
-    if not result.stored:
-        source = "computed now (could not be stored in"
+    if result.reused:
+        source = f"reused from {store.folder}"
+    elif result.stored:
+        source = f"computed now and stored in {store.folder}"
+    else:
+        source = f"computed now (could not be stored in {store.folder})"
     sheet = f", sheet '{result.sheet}'" if result.sheet else ""
     lines = [
         f"{result.file_name} ({result.file_size:,} bytes{sheet}): {result.summary.rows:,} rows",
-        f"Statistics {source} {store.folder}{')' if not result.stored else ''}",
+        f"Statistics {source}",
         "",
         f"{'Column':<24} {'Values':>8} {'Numbers':>8} {'Minimum':>12} {'Maximum':>12} {'Mean':>12}",
     ]

@@ -47,6 +47,13 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn("reused from", second.stdout)
         self.assertEqual(first.stderr + second.stderr, "")
 
+    def test_a_store_that_cannot_be_written_does_not_stop_the_job(self):
+        blocked = self.write("not-a-folder", b"")  # a file where the store's folder should be
+        completed = run("--store", blocked)
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertIn(f"computed now (could not be stored in {blocked})", completed.stdout)
+        self.assertIn("warning: Could not store", completed.stderr)
+
     def test_json_output_for_scripts(self):
         upload = self.write("beams.csv", b"Beam;Span\nB1;4,5\nB2;6,5\n")
         completed = run(upload, "--store", self.store, "--json")
