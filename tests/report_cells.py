@@ -9,14 +9,13 @@ from openpyxl.utils.cell import range_boundaries
 from tablestats.report import TABLE_NAME
 
 
-def named_value(workbook, name: str):
-    ((sheet, reference),) = workbook.defined_names[name].destinations
-    return workbook[sheet][reference.replace("$", "")].value
-
-
 def named_cell(workbook, name: str):
     ((sheet, reference),) = workbook.defined_names[name].destinations
     return workbook[sheet][reference.replace("$", "")]
+
+
+def named_value(workbook, name: str):
+    return named_cell(workbook, name).value
 
 
 def table_rows(workbook) -> list[list]:

@@ -14,6 +14,7 @@ from unittest import mock
 import viktor as vkt
 from openpyxl import Workbook, load_workbook
 from report_cells import named_value, table_rows
+from sample_files import xlsx_from_openpyxl
 from storage_double import FakeStorage
 from viktor.testing import MockedFileResource, mock_params, mock_View
 
@@ -30,9 +31,7 @@ def xlsx_bytes() -> bytes:
     sheet.title = "Beams"
     for row in [["Beam", "Span [m]"], ["B1", 4.5], ["B2", 6.0]]:
         sheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx_from_openpyxl(workbook)
 
 
 def params_with(data: bytes | None, filename: str = "beams.csv"):
