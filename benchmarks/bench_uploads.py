@@ -362,11 +362,14 @@ def run_all(
 ) -> tuple[dict[Measurement, Figures], list[str]]:
     """Every measurement ``repeat`` times, one fresh process each; the figures and the notes."""
     runs: dict[Measurement, list[dict]] = {m: [] for m in measurements}
+    arguments_of: dict[Measurement, list[str]] = {}
     notes = []
     for measurement in measurements:
         path = files[measurement.suffix, measurement.rows]
+        arguments_of[measurement] = ["--measure", measurement.kind, str(path)]
         limit = upload_limit_for(measurement, path)
         if limit:
+            arguments_of[measurement] += ["--upload-limit", str(limit)]
             notes.append(
                 f"{measurement.label()}, {measurement.rows:,} rows: the file is "
                 f"{path.stat().st_size / MB:.0f} MB, above the default upload limit, so our "
@@ -374,11 +377,7 @@ def run_all(
             )
     for round_number in range(1, repeat + 1):
         for measurement in measurements:
-            path = files[measurement.suffix, measurement.rows]
-            arguments = ["--measure", measurement.kind, str(path)]
-            limit = upload_limit_for(measurement, path)
-            if limit:
-                arguments += ["--upload-limit", str(limit)]
+            arguments = arguments_of[measurement]
             seen = json.loads(run_self(arguments).strip().splitlines()[-1])
             runs[measurement].append(seen)
             progress(
