@@ -219,18 +219,26 @@ def prepare_ours(
     """Our pipeline into a store in ``scratch``: empty (cold), or filled by a first, untimed call
     with the same file (warm). Either way the timed call must reuse the result only when warm."""
     # The readers are imported by the pipeline on first use; import them now, outside the timing.
+    from dataclasses import replace
+    from functools import partial
+
     import tablestats.readers.text  # noqa: F401
     import tablestats.readers.xlsx  # noqa: F401
+    from app_files.stored import compute_once
+    from app_files.stores import FolderStore
+    from app_files.uploaded import receive_upload
+    from tablestats.computation import TABLE_STATISTICS, table_statistics
     from tablestats.limits import Limits
-    from tablestats.results import summarize_upload
-    from tablestats.store import FolderStore
+    from tablestats.reading import upload_kind
 
     limits = Limits(upload_bytes=upload_limit) if upload_limit else DEFAULT_LIMITS
+    computation = replace(TABLE_STATISTICS, compute=partial(table_statistics, limits=limits))
     store = FolderStore(scratch)
 
     def upload():
         with open(path, "rb") as file:
-            return summarize_upload(file, path.name, store, limits)
+            with receive_upload(file, path.name, limits.upload_bytes, upload_kind) as received:
+                return compute_once(computation, received, store)
 
     if warm:
         first = upload()  # untimed: fills the store
@@ -241,10 +249,10 @@ def prepare_ours(
         result = upload()
         if result.reused != warm:
             raise SystemExit(f"expected reused={warm}, got reused={result.reused}: check the store")
-        columns = result.summary.columns
+        summary = result.value.summary
         return {
-            "rows": result.summary.rows,
-            "counts": [[column.count, column.numeric_count] for column in columns],
+            "rows": summary.rows,
+            "counts": [[column.count, column.numeric_count] for column in summary.columns],
         }
 
     return work
@@ -658,10 +666,10 @@ def report(
 
 
 def default_data_folder() -> Path:
-    """Beside the command line's result folder, in the user's cache folder: never the repository."""
-    from tablestats.store import default_folder
+    """In the user's cache folder, beside the command line's stored results: never the repository."""
+    from app_files.stores import default_folder
 
-    return default_folder().parent / "viktor-table-stats-bench"
+    return default_folder().parent.parent / "viktor-table-stats-bench"
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

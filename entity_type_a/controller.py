@@ -1,43 +1,71 @@
-"""The views and buttons of entity type A.
+"""The views and buttons of entity type A: the VIKTOR layer of the app.
 
 Every method below is a separate job: VIKTOR may run each on another worker, with nothing in
 memory or on disk from the job before. So no method relies on another having run; what they share
-goes through VIKTOR Storage (``tablestats.results``). The logic itself lives in ``tablestats``;
-this file turns the user's input into calls and the answers into VIKTOR results.
+goes through VIKTOR Storage (``app_files.stored``). The logic lives in plain Python outside this
+folder; this file turns the user's input into calls and the answers into VIKTOR results.
 """
 
 from pathlib import Path
 
 import viktor as vkt
 
-from entity_type_a.parametrization import Parametrization
-from tablestats import report, results
-from tablestats.errors import UploadError
-from tablestats.store import ViktorStore
+from app_files.stored import clear, compute_once
+from app_files.stores import ViktorStore
+from app_files.upload_facts import UPLOAD_FACTS
+from app_files.viktor_jobs import received_upload
+from tablestats.computation import TABLE_STATISTICS  # demo
+from tablestats.reading import upload_kind  # demo
+
+from .parametrization import Parametrization
 
 # Bundled files ship with the app. Find them from this file's own location: a path relative to
 # the working directory ("file.txt") works on your computer and fails once the app is published.
 ENTITY_FOLDER = Path(__file__).parent
 ABOUT_FILE = ENTITY_FOLDER.parent / "file.txt"
-REPORT_TEMPLATE = ENTITY_FOLDER / "report_template.xlsx"
 
-# Who shares stored statistics: everyone in the app's workspace. The key is the content of the
-# upload, so two users only ever share the statistics of the very same file, and a file that one
-# user has uploaded is ready for the next. "session" would recompute per editor session; "entity"
-# does not fit an editor app, where every session has an entity of its own.
+# Who shares stored results: everyone in the app's workspace. A result's key is the content of
+# the upload, so two users only ever share the results of the very same file, and a file that one
+# user has uploaded is ready for the next. "session" would compute again in every editor session;
+# "entity" keeps results with one entity (a simple or tree app), where an editor app has a new
+# entity in every session.
 STORAGE_SCOPE = "workspace"
+
+# Every result this entity type stores: the "Remove stored results" button clears them all.
+STORED_RESULTS = (
+    UPLOAD_FACTS,
+    TABLE_STATISTICS,  # demo
+)
 
 
 class Controller(vkt.Controller):
-    label = "Table statistics"
+    label = "Table statistics"  # demo
     parametrization = Parametrization
 
+    @vkt.DataView("Upload", duration_guess=1)
+    def upload_facts(self, params, **kwargs) -> vkt.DataResult:
+        with _upload(params) as upload:
+            stored = compute_once(UPLOAD_FACTS, upload, ViktorStore(STORAGE_SCOPE))
+        facts = stored.value
+        return vkt.DataResult(
+            vkt.DataGroup(
+                vkt.DataItem("File name", upload.name),
+                vkt.DataItem("Size", facts["bytes"] / 1000, suffix="kB", number_of_decimals=1),
+                vkt.DataItem("Lines", facts["lines"]),
+                vkt.DataItem("Content key", upload.content_key[:16] + "..."),
+                vkt.DataItem("Result", _source(stored.reused, stored.stored)),
+                vkt.DataItem("About this app", ABOUT_FILE.read_text(encoding="utf-8").strip()),
+            )
+        )
+
+    # demo: begin
     @vkt.TableView("Statistics", duration_guess=3)
-    def statistics_table(self, params, **kwargs):
-        result = _summarize(params)
+    def statistics_table(self, params, **kwargs) -> vkt.TableResult:
+        with _upload(params) as upload:
+            statistics = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE)).value
         rows = [
             [column.name, column.count, column.numeric_count, *_numbers(column)]
-            for column in result.summary.columns
+            for column in statistics.summary.columns
         ]
         headers = [
             vkt.TableHeader("Column"),
@@ -49,51 +77,63 @@ class Controller(vkt.Controller):
         ]
         return vkt.TableResult(rows, column_headers=headers)
 
-    @vkt.DataView("File", duration_guess=3)
-    def file_facts(self, params, **kwargs):
-        result = _summarize(params)
-        source = "reused from VIKTOR Storage" if result.reused else "computed now"
-        if not result.stored:
-            source += " (could not be stored for later jobs)"
-        facts = vkt.DataGroup(
-            vkt.DataItem("File name", result.file_name),
-            vkt.DataItem("Size", result.file_size / 1000, suffix="kB", number_of_decimals=1),
-            vkt.DataItem("Sheet", result.sheet or "(text file)"),
-            vkt.DataItem("Rows", result.summary.rows),
-            vkt.DataItem("Statistics", source),
-            vkt.DataItem("About this app", ABOUT_FILE.read_text(encoding="utf-8").strip()),
+    @vkt.DataView("Table", duration_guess=3)
+    def table_facts(self, params, **kwargs) -> vkt.DataResult:
+        with _upload(params) as upload:
+            stored = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE))
+        statistics = stored.value
+        return vkt.DataResult(
+            vkt.DataGroup(
+                vkt.DataItem("Sheet", statistics.sheet or "(text file)"),
+                vkt.DataItem("Rows", statistics.summary.rows),
+                vkt.DataItem("Columns", len(statistics.summary.columns)),
+                vkt.DataItem("Statistics", _source(stored.reused, stored.stored)),
+            )
         )
-        return vkt.DataResult(facts)
 
-    def download_report(self, params, **kwargs):
-        result = _summarize(params)  # reuses what a view stored: no second reading of the file
-        about = ABOUT_FILE.read_text(encoding="utf-8")
-        content = report.build_report(result, about, REPORT_TEMPLATE)
-        return vkt.DownloadResult(content, file_name=f"{Path(result.file_name).stem}-report.xlsx")
+    def download_report(self, params, **kwargs) -> vkt.DownloadResult:
+        from tablestats.report import build_report  # only this job needs openpyxl: load it here
 
-    def clear_stored_results(self, params, **kwargs):
-        removed = results.clear(ViktorStore(STORAGE_SCOPE))
+        with _upload(params) as upload:
+            # Reuses what a view stored: no second reading of the file.
+            stored = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE))
+        content = build_report(
+            stored.value,
+            file_name=upload.name,
+            file_size=upload.size,
+            reused=stored.reused,
+            about=ABOUT_FILE.read_text(encoding="utf-8"),
+        )
+        return vkt.DownloadResult(content, file_name=f"{Path(upload.name).stem}_report.xlsx")
+
+    # demo: end
+
+    def clear_stored_results(self, params, **kwargs) -> None:
+        removed = clear(ViktorStore(STORAGE_SCOPE), STORED_RESULTS)
         vkt.UserMessage.success(f"Removed {removed} stored result{'s' if removed != 1 else ''}.")
 
 
-def _summarize(params) -> results.Result:
-    """The statistics of the uploaded file, from VIKTOR Storage when another job stored them."""
-    upload = params.upload
-    if upload is None:
-        message = "Upload a table (.xlsx or .csv) to see its statistics."
-        raise vkt.UserError(message, input_violations=[_violation(message)])
-    try:
-        with upload.file.open_binary() as stream:  # binary: the bytes exactly as uploaded
-            return results.summarize_upload(stream, upload.filename, ViktorStore(STORAGE_SCOPE))
-    except UploadError as error:
-        raise vkt.UserError(str(error), input_violations=[_violation(str(error))]) from None
+def _upload(params):
+    """The upload in the field ``upload``; a ``vkt.UserError`` on that field when it is missing or
+    cannot be used."""
+    return received_upload(
+        params.upload,
+        field="upload",
+        missing="Upload a file to see what the app computes from it.",
+        check_name=upload_kind,  # demo
+    )
 
 
-def _violation(message: str) -> vkt.InputViolation:
-    return vkt.InputViolation(message, fields=["upload"])
+def _source(reused: bool, stored: bool) -> str:
+    source = "reused from VIKTOR Storage" if reused else "computed now"
+    return source if stored else f"{source} (could not be stored for later jobs)"
 
 
+# demo: begin
 def _numbers(column) -> list:
     """Minimum, maximum and mean, or empty cells for a column without numbers."""
     values = [column.min, column.max, column.mean]
     return ["" if value is None else value for value in values]
+
+
+# demo: end

@@ -2,28 +2,32 @@
 
 import viktor as vkt
 
-from tablestats.limits import DEFAULT_LIMITS
-from tablestats.upload import ACCEPTED_SUFFIXES
+from app_files.uploaded import MAX_UPLOAD_BYTES
+from tablestats.reading import ACCEPTED_SUFFIXES  # demo
 
 
 class Parametrization(vkt.Parametrization):
     intro = vkt.Text(
-        "Upload a table: an Excel workbook (.xlsx, .xlsm; the first visible sheet is read) or a "
-        "CSV file, with the column names in the first row. The views show the statistics of "
-        "every column; the button below downloads them as an Excel report."
+        "Upload a file. The views show what the app computes from it: once, in the first job "
+        "that sees the file, and then reused from VIKTOR Storage by every other job."
+        # demo: begin
+        " This demo reads a table: an Excel workbook (.xlsx, .xlsm; the first visible sheet) or a "
+        "CSV file, with the column names in the first row, and shows the statistics of every "
+        "column. The button below downloads them as an Excel report."
+        # demo: end
     )
     upload = vkt.FileField(
-        "Table",
-        file_types=list(ACCEPTED_SUFFIXES),
+        "File",
+        file_types=list(ACCEPTED_SUFFIXES),  # demo
         # The platform refuses larger files; the code checks the same limit again.
-        max_size=DEFAULT_LIMITS.upload_bytes,
+        max_size=MAX_UPLOAD_BYTES,
     )
-    download = vkt.DownloadButton("Download Excel report", method="download_report")
+    download = vkt.DownloadButton("Download Excel report", method="download_report")  # demo
     clear = vkt.ActionButton(
         "Remove stored results",
         method="clear_stored_results",
         description=(
-            "Statistics are kept in VIKTOR Storage, so that every view and download of the same "
-            "file reuses them. This removes all of them, for every user of this workspace."
+            "Results are kept in VIKTOR Storage, so that every view and download of the same file "
+            "reuses them. This removes all of them, for every user of this workspace."
         ),
     )

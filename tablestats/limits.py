@@ -8,14 +8,14 @@ values is how tests and benchmarks try other sizes.
 
 from dataclasses import dataclass
 
-MB = 1_000_000
+from app_files.uploaded import MAX_UPLOAD_BYTES, MB
 
 
 @dataclass(frozen=True)
 class Limits:
     # The upload itself. The parametrization's FileField(max_size=...) uses the same number, but
     # the code checks it again: a limit in the user interface is not a limit on what arrives.
-    upload_bytes: int = 100 * MB
+    upload_bytes: int = MAX_UPLOAD_BYTES
     # Everything an .xlsx unpacks to. A zip bomb is a small file that unpacks to gigabytes.
     unpacked_bytes: int = 1_000 * MB
     # Files inside one .xlsx; real workbooks have tens.

@@ -1,4 +1,4 @@
-"""A result to an Excel report, filled into a template.
+"""Table statistics to an Excel report, filled into the bundled template.
 
 The template is an ordinary workbook that anyone can restyle in Excel: fonts, colours, logos,
 extra sheets. The code only knows two kinds of names in it:
@@ -8,7 +8,7 @@ extra sheets. The code only knows two kinds of names in it:
 - the Excel table (Insert > Table) named ``Statistics``, with six columns, which grows to one row
   per column of the upload.
 
-Move them anywhere; keep the names. ``tests/test_report.py`` checks that the bundled template
+Move them anywhere; keep the names. ``tests/demo/test_report.py`` checks that the bundled template
 still has them all.
 """
 
@@ -22,7 +22,10 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 
-from tablestats.results import Result
+from tablestats.computation import TableStatistics
+
+# A bundled file, found from this file's own location.
+REPORT_TEMPLATE = Path(__file__).parent / "report_template.xlsx"
 
 NAMED_CELLS = (
     "ReportFile",
@@ -42,33 +45,43 @@ class TemplateError(RuntimeError):
 
 
 def build_report(
-    result: Result, about: str, template: Path, now: datetime.datetime | None = None
+    statistics: TableStatistics,
+    *,
+    file_name: str,
+    file_size: int,
+    reused: bool,
+    about: str,
+    template: Path = REPORT_TEMPLATE,
+    now: datetime.datetime | None = None,
 ) -> bytes:
-    """The report for ``result`` as the bytes of an .xlsx file."""
+    """The report on the statistics of the upload ``file_name``, as the bytes of an .xlsx file."""
     workbook = load_workbook(template)
     created = now or datetime.datetime.now(datetime.timezone.utc)
     _fill_named_cells(
         workbook,
         {
-            "ReportFile": result.file_name,
-            "ReportSheet": result.sheet or "(text file)",
-            "ReportRows": result.summary.rows,
-            "ReportSize": result.file_size,
-            "ReportSource": "reused from storage" if result.reused else "computed now",
+            "ReportFile": file_name,
+            "ReportSheet": statistics.sheet or "(text file)",
+            "ReportRows": statistics.summary.rows,
+            "ReportSize": file_size,
+            "ReportSource": "reused from storage" if reused else "computed now",
             "ReportCreated": created.replace(tzinfo=None),  # Excel has no time zones
             "ReportAbout": about.strip(),
         },
     )
     _fill_table(
         workbook,
-        [[c.name, c.count, c.numeric_count, c.min, c.max, c.mean] for c in result.summary.columns],
+        [
+            [c.name, c.count, c.numeric_count, c.min, c.max, c.mean]
+            for c in statistics.summary.columns
+        ],
     )
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
 
 
-def check_template(template: Path) -> None:
+def check_template(template: Path = REPORT_TEMPLATE) -> None:
     """Raise TemplateError unless the template has every name the report needs."""
     workbook = load_workbook(template)
     for name in NAMED_CELLS:

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from itertools import islice, zip_longest
 from operator import itemgetter
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
+from tablestats.table import column_letters
 
 # Rows are summarized a block at a time, column by column, so that the counting, min, max and
 # sum run inside Python's C code instead of one Python step per cell (about 5x faster). Blocks are
@@ -187,13 +188,3 @@ def _is_empty(row: Sequence) -> bool:
     if row and row[0] != "" and row[0] is not None:
         return False  # decides most rows with one comparison
     return row.count("") + row.count(None) == len(row)
-
-
-def column_letters(index: int) -> str:
-    """Excel's name for the column at ``index`` (0 is A, 26 is AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters

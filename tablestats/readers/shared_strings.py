@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from array import array
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 from tablestats.limits import MB, Limits
 from tablestats.readers.zip_parts import damaged
 

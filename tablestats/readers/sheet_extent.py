@@ -23,9 +23,9 @@ import re
 from array import array
 from xml.parsers import expat
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 from tablestats.limits import Limits
-from tablestats.statistics import column_letters
+from tablestats.table import column_letters
 
 _HEAD_BYTES = 64 * 1024  # the start of a part, read cell by cell to find the table's width
 _REFERENCE = re.compile(r"([A-Za-z]{0,3})(\d{0,9})")

@@ -30,10 +30,10 @@ from itertools import islice
 from operator import itemgetter
 from typing import BinaryIO
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
-from tablestats.upload import Table
+from tablestats.table import Table
 
 _SAMPLE_BYTES = 64 * 1024
 _SAMPLE_LINES = 50

@@ -17,12 +17,12 @@ from typing import BinaryIO
 
 import python_calamine
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.readers.xlsx_guard import checked_copy
 from tablestats.readers.zip_parts import password_protected
-from tablestats.upload import Table
+from tablestats.table import Table
 
 # The name of the stream that holds an encrypted workbook inside that container, in UTF-16.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")

@@ -40,7 +40,7 @@ from typing import BinaryIO
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 from tablestats.limits import MB, Limits
 from tablestats.readers.shared_strings import SharedStringSizes, check_text
 from tablestats.readers.sheet_extent import ExactExtent, FastScan, document_type_declared

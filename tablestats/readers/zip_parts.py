@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
 
 _READ_BYTES = 256 * 1024  # compressed bytes read at a time
 CHUNK_BYTES = 1024 * 1024  # unpacked bytes handed on at a time (at most)

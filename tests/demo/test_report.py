@@ -6,15 +6,20 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
-from report_cells import named_cell, named_value, table_rows
 
-from entity_type_a.controller import REPORT_TEMPLATE
-from tablestats.report import TABLE_NAME, TemplateError, build_report, check_template
-from tablestats.results import Result
+from demo.report_cells import named_cell, named_value, table_rows
+from tablestats.computation import TableStatistics
+from tablestats.report import (
+    REPORT_TEMPLATE,
+    TABLE_NAME,
+    TemplateError,
+    build_report,
+    check_template,
+)
 from tablestats.statistics import ColumnSummary, Summary
 
 
-def result_with(columns: int) -> Result:
+def statistics_with(columns: int) -> TableStatistics:
     summary = Summary(
         rows=10,
         columns=[
@@ -22,7 +27,7 @@ def result_with(columns: int) -> Result:
         ]
         + [ColumnSummary("label", 10, 0, None, None, None)],
     )
-    return Result("beams.xlsx", 2048, "Data", summary, reused=True, stored=True)
+    return TableStatistics("Data", summary)
 
 
 class BundledTemplateTest(unittest.TestCase):
@@ -31,13 +36,27 @@ class BundledTemplateTest(unittest.TestCase):
 
 
 class BuildReportTest(unittest.TestCase):
-    def build(self, result: Result, template: Path = REPORT_TEMPLATE):
+    def build(
+        self,
+        statistics: TableStatistics,
+        template: Path = REPORT_TEMPLATE,
+        file_name: str = "beams.xlsx",
+        reused: bool = True,
+    ):
         created = datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)
-        content = build_report(result, "About the app.\n", template, now=created)
+        content = build_report(
+            statistics,
+            file_name=file_name,
+            file_size=2048,
+            reused=reused,
+            about="About the app.\n",
+            template=template,
+            now=created,
+        )
         return load_workbook(io.BytesIO(content))
 
     def test_fills_the_named_cells(self):
-        workbook = self.build(result_with(2))
+        workbook = self.build(statistics_with(2))
         expected = {
             "ReportFile": "beams.xlsx",
             "ReportSheet": "Data",
@@ -52,7 +71,7 @@ class BuildReportTest(unittest.TestCase):
                 self.assertEqual(named_value(workbook, name), value)
 
     def test_table_grows_to_one_row_per_column(self):
-        workbook = self.build(result_with(30))
+        workbook = self.build(statistics_with(30))
         rows = table_rows(workbook)
         self.assertEqual(len(rows), 31)
         self.assertEqual(rows[0], ["c0", 10, 10, 0.0, 1.5, 0.75])
@@ -64,17 +83,16 @@ class BuildReportTest(unittest.TestCase):
         self.assertEqual(sheet.cell(row=last_row, column=last_column).number_format, first_data)
 
     def test_table_keeps_one_data_row_for_an_empty_summary(self):
-        result = result_with(0)
-        result.summary.columns = []
-        workbook = self.build(result)
+        statistics = statistics_with(0)
+        statistics.summary.columns = []
+        workbook = self.build(statistics)
         self.assertEqual(table_rows(workbook), [[None] * 6])
 
     def test_text_from_the_upload_stays_text(self):
         """A column named "=HYPERLINK(...)" must not become a live formula in the report."""
-        result = result_with(1)
-        result.file_name = "=cmd.xlsx"
-        result.summary.columns[0].name = '=HYPERLINK("http://example.com","x")'
-        workbook = self.build(result)
+        statistics = statistics_with(1)
+        statistics.summary.columns[0].name = '=HYPERLINK("http://example.com","x")'
+        workbook = self.build(statistics, file_name="=cmd.xlsx")
         sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
         first_column, header_row, _, _ = range_boundaries(table.ref)
         column_name = sheet.cell(row=header_row + 1, column=first_column)
@@ -84,10 +102,9 @@ class BuildReportTest(unittest.TestCase):
                 self.assertTrue(cell.value.startswith("="))
 
     def test_a_text_file_has_no_sheet(self):
-        result = result_with(1)
-        result.sheet = None
-        result.reused = False
-        workbook = self.build(result)
+        statistics = statistics_with(1)
+        statistics.sheet = None
+        workbook = self.build(statistics, reused=False)
         self.assertEqual(named_value(workbook, "ReportSheet"), "(text file)")
         self.assertEqual(named_value(workbook, "ReportSource"), "computed now")
 
@@ -109,7 +126,14 @@ class BrokenTemplateTest(unittest.TestCase):
         with self.assertRaisesRegex(TemplateError, "ReportRows"):
             check_template(template)
         with self.assertRaisesRegex(TemplateError, "ReportRows"):
-            build_report(result_with(1), "", template)
+            build_report(
+                statistics_with(1),
+                file_name="b.csv",
+                file_size=1,
+                reused=False,
+                about="",
+                template=template,
+            )
 
     def test_missing_table(self):
         template = self.broken_template(lambda wb: wb["Report"].tables.pop("Statistics"))

@@ -24,9 +24,12 @@ import zlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from app_files.uploaded import receive_upload
+from tablestats.computation import table_statistics
 from tablestats.limits import DEFAULT_LIMITS, Limits
-from tablestats.results import summarize_upload
-from tablestats.statistics import Summary, column_letters
+from tablestats.reading import upload_kind
+from tablestats.statistics import Summary
+from tablestats.table import column_letters
 
 # --- The pipeline --------------------------------------------------------------------------------
 
@@ -41,28 +44,12 @@ def stats(
 def stats_of_stream(stream, filename: str, limits: Limits = DEFAULT_LIMITS):
     """``stats`` for a file object, such as a ``LazyStream``.
 
-    This is the app's own pipeline (``receive_upload``, ``read_table``, ``summarize``, as
-    ``results.summarize_upload`` joins them), with a store that keeps nothing, so that every call
-    reads the file.
+    This is the app's own pipeline, as ``compute_once`` runs it when nothing is stored: the upload
+    received within the limits, then read and summarized. Every call reads the file.
     """
-    result = summarize_upload(stream, filename, _NothingStored(), limits)
-    return result.summary, result.sheet
-
-
-class _NothingStored:
-    """A ``ResultStore`` that never has a result and forgets what it is given."""
-
-    def read(self, key: str) -> None:
-        return None
-
-    def write(self, key: str, data: bytes) -> None:
-        pass
-
-    def keys(self, prefix: str) -> list[str]:
-        return []
-
-    def delete(self, key: str) -> None:
-        raise FileNotFoundError(key)
+    with receive_upload(stream, filename, limits.upload_bytes, check_name=upload_kind) as upload:
+        statistics = table_statistics(upload, limits)
+    return statistics.summary, statistics.sheet
 
 
 def column_stats(summary: Summary) -> dict[str, tuple]:

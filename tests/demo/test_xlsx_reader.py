@@ -11,7 +11,9 @@ import time
 import unittest
 
 import openpyxl
-from sample_files import (
+
+from app_files.uploaded import UploadError
+from demo.sample_files import (
     MACRO_WORKBOOK_CONTENT_TYPE,
     cell,
     column_stats,
@@ -22,8 +24,6 @@ from sample_files import (
     xlsx_from_sheet_xml,
     xlsx_from_sheets,
 )
-
-from tablestats.errors import UploadError
 
 BEAM_ROWS = row(1, "Beam", "Span [m]") + row(2, "B1", 4.5) + row(3, "B2", 6.0) + row(4, "B3", 7.5)
 BEAM_SHEET = worksheet_xml(BEAM_ROWS)

@@ -1,4 +1,4 @@
-"""The command line, run as a user runs it: ``python -m entity_type_a ...`` in a new process."""
+"""The command line, run as a user runs it: ``python -m tablestats ...`` in a new process."""
 
 import json
 import os
@@ -9,14 +9,15 @@ import unittest
 from pathlib import Path
 
 from openpyxl import load_workbook
-from report_cells import named_value, table_rows
 
-REPOSITORY = Path(__file__).parent.parent
+from demo.report_cells import named_value, table_rows
+
+REPOSITORY = Path(__file__).resolve().parent.parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "entity_type_a", *args],
+        [sys.executable, "-m", "tablestats", *args],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
@@ -62,6 +63,7 @@ class CommandLineTest(unittest.TestCase):
             json.loads(completed.stdout),
             {
                 "file": "beams.csv",
+                "size": 24,
                 "sheet": None,
                 "rows": 2,
                 "columns": [
@@ -83,6 +85,7 @@ class CommandLineTest(unittest.TestCase):
                     },
                 ],
                 "reused": False,
+                "stored": True,
                 "report": None,
             },
         )
@@ -125,7 +128,7 @@ class CommandLineTest(unittest.TestCase):
         """Windows consoles and redirected output often use cp1252, which has no "σ"."""
         upload = self.write("stress.csv", "σ [MPa],n\n235,1\n355,2\n".encode())
         completed = subprocess.run(
-            [sys.executable, "-m", "entity_type_a", upload, "--store", self.store],
+            [sys.executable, "-m", "tablestats", upload, "--store", self.store],
             cwd=REPOSITORY,
             capture_output=True,
             env={**os.environ, "PYTHONIOENCODING": "cp1252"},

@@ -1,14 +1,15 @@
-"""Where results are kept between jobs.
+"""Where stored results are kept between jobs.
 
 A VIKTOR app is stateless: each job (a view, a button) may run on another worker, and nothing a job
 writes to the worker's disk outlives it. A result that later jobs should reuse goes to VIKTOR
-Storage. The command line keeps it in a folder instead, and the tests in a double of VIKTOR
-Storage (``tests/storage_double.py``). All speak the same small interface, ``ResultStore``: bytes
-in and out, by key.
+Storage (``ViktorStore``). A command line keeps it in a folder instead (``FolderStore``). Both speak
+the same small interface, ``ResultStore``: bytes in and out, by key. The tests run the real
+``ViktorStore`` against a local stand-in for VIKTOR (``tests/viktor_standin.py``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
@@ -20,30 +21,34 @@ from typing import Protocol
 class ResultStore(Protocol):
     def read(self, key: str) -> bytes | None:
         """The bytes stored under ``key``, or None if there are none."""
+        ...
 
     def write(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key``, replacing what was there."""
+        ...
 
     def keys(self, prefix: str) -> list[str]:
         """The keys that start with ``prefix``."""
+        ...
 
     def delete(self, key: str) -> None:
         """Remove ``key``; FileNotFoundError if it is not there."""
+        ...
 
 
 class ViktorStore:
-    """VIKTOR Storage, in one scope.
+    """VIKTOR Storage, in one scope. It works only inside a VIKTOR job (or the tests' stand-in).
 
     The scope decides who shares the results: ``"workspace"`` (every user and job of the app's
-    workspace), ``"entity"`` (one entity) or ``"session"`` (one editor session). ``storage`` is
-    ``vkt.Storage()`` unless a test passes another; it only works inside a VIKTOR job.
+    workspace), ``"entity"`` (one entity, in a simple or tree app) or ``"session"`` (one editor
+    session). Keys are at most 256 characters.
     """
 
-    def __init__(self, scope: str, storage: object | None = None) -> None:
-        import viktor as vkt  # here, so that the logic runs without the SDK (tests, benchmark)
+    def __init__(self, scope: str) -> None:
+        import viktor as vkt  # here, so that a command line runs without loading the SDK
 
         self.scope = scope
-        self._storage = vkt.Storage() if storage is None else storage
+        self._storage = vkt.Storage()
         self._file_from_data = vkt.File.from_data
 
     def read(self, key: str) -> bytes | None:
@@ -112,12 +117,21 @@ class FolderStore:
 
 
 def default_folder() -> Path:
-    """The folder the command line keeps results in: the user's cache folder, never the app's."""
+    """The folder a command line keeps results in, one per checkout of the app.
+
+    It is in the user's cache folder, never in the app's own folder (which ``viktor-cli publish``
+    uploads), and named after the checkout's path: two clones never share stored results unless
+    you ask for it with ``--store``.
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    tag = hashlib.sha256(str(checkout).encode("utf-8")).hexdigest()[:12]
+    return _user_cache() / "viktor-app-results" / f"{checkout.name}-{tag}"
+
+
+def _user_cache() -> Path:
     home = Path.home()
     if sys.platform == "win32":
-        cache = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        cache = home / "Library" / "Caches"
-    else:
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    return cache / "viktor-table-stats"
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")

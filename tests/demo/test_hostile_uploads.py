@@ -22,7 +22,8 @@ import unittest
 import zipfile
 from pathlib import Path
 
-from sample_files import (
+from app_files.uploaded import UploadError
+from demo.sample_files import (
     MIB,
     SHEET_PATH,
     LazyStream,
@@ -42,8 +43,6 @@ from sample_files import (
     xlsx_from_sheets,
     xlsx_with_deflated_sheet,
 )
-
-from tablestats.errors import UploadError
 from tablestats.limits import DEFAULT_LIMITS, MB, Limits
 
 try:
@@ -51,7 +50,7 @@ try:
 except ImportError:  # Windows
     resource = None
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent.parent
 # A refusal takes well under a second; the bound is generous so that a busy machine does not fail.
 REFUSAL_SECONDS = 10
 # The command line's peak memory. Importing viktor alone takes about 75 MB and the guard unpacks in
@@ -408,8 +407,8 @@ def report_peak():
         out.write(str(peak))
 
 atexit.register(report_peak)
-sys.argv[0] = "entity_type_a"
-runpy.run_module("entity_type_a", run_name="__main__", alter_sys=True)
+sys.argv[0] = "tablestats"
+runpy.run_module("tablestats", run_name="__main__", alter_sys=True)
 """
 
 
@@ -495,7 +494,7 @@ class ZipDirectoryTest(RefusalTestCase):
 
 
 class CommandLineTest(unittest.TestCase):
-    """``python -m entity_type_a UPLOAD`` on the files that would abort python-calamine."""
+    """``python -m tablestats UPLOAD`` on the files that would abort python-calamine."""
 
     def run_command_line(self, data: bytes, filename: str) -> subprocess.CompletedProcess:
         """Run the command line on ``data``; ``result.peak_bytes`` is the child's own peak memory

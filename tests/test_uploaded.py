@@ -3,37 +3,7 @@ import io
 import tempfile
 import unittest
 
-from tablestats.errors import UploadError
-from tablestats.limits import Limits
-from tablestats.upload import read_table, receive_upload, upload_kind
-
-
-class UploadKindTest(unittest.TestCase):
-    def test_kind_comes_from_the_extension_in_any_case(self):
-        cases = {
-            "table.xlsx": "xlsx",
-            "TABLE.XLSM": "xlsx",
-            "table.csv": "csv",
-            "table.tsv": "csv",
-            "Unicode text.txt": "csv",
-            "archive.2024.csv": "csv",
-        }
-        for filename, kind in cases.items():
-            with self.subTest(filename=filename):
-                self.assertEqual(upload_kind(filename), kind)
-
-    def test_other_files_are_refused_with_what_to_do(self):
-        cases = {
-            "old.xls": "Excel 97-2003",
-            "book.ods": "OpenDocument",
-            "drawing.dwg": "Upload an Excel workbook (.xlsx) or a CSV file",
-            "no_extension": "Upload an Excel workbook (.xlsx) or a CSV file",
-        }
-        for filename, phrase in cases.items():
-            with self.subTest(filename=filename), self.assertRaises(UploadError) as caught:
-                upload_kind(filename)
-            self.assertIn(phrase, str(caught.exception))
-            self.assertIn(filename, str(caught.exception))
+from app_files.uploaded import UploadError, receive_upload
 
 
 class ReceiveUploadTest(unittest.TestCase):
@@ -49,8 +19,8 @@ class ReceiveUploadTest(unittest.TestCase):
             with self.subTest(source=type(source).__name__):
                 with receive_upload(source, "t.csv") as upload:
                     self.assertEqual(upload.size, len(data))
-                    self.assertEqual(upload.sha256, key.hexdigest())
-                    self.assertEqual(upload.kind, "csv")
+                    self.assertEqual(upload.content_key, key.hexdigest())
+                    self.assertEqual(upload.suffix, "csv")
                     self.assertEqual(upload.file.read(), data)
 
     def test_the_key_does_not_depend_on_how_a_stream_is_read(self):
@@ -58,13 +28,13 @@ class ReceiveUploadTest(unittest.TestCase):
         data = b"x" * 3_000_000
         with receive_upload(io.BytesIO(data), "a.csv") as whole:
             with receive_upload(_Unseekable(data, piece=1000), "a.csv") as in_pieces:
-                self.assertEqual(in_pieces.sha256, whole.sha256)
+                self.assertEqual(in_pieces.content_key, whole.content_key)
 
     def test_same_bytes_same_digest_whatever_the_name(self):
         with receive_upload(io.BytesIO(b"x,y\n1,2\n"), "one.csv") as first:
-            digest = first.sha256
+            digest = first.content_key
         with receive_upload(io.BytesIO(b"x,y\n1,2\n"), "two.csv") as second:
-            self.assertEqual(second.sha256, digest)
+            self.assertEqual(second.content_key, digest)
 
     def test_empty_file_is_refused(self):
         with self.assertRaises(UploadError) as caught:
@@ -75,25 +45,33 @@ class ReceiveUploadTest(unittest.TestCase):
     def test_size_limit_is_enforced_while_copying(self):
         source = _Unseekable(b"x" * 2_000_001)
         with self.assertRaises(UploadError) as caught:
-            with receive_upload(source, "big.csv", Limits(upload_bytes=2_000_000)):
+            with receive_upload(source, "big.csv", max_bytes=2_000_000):
                 pass
         self.assertIn("larger than 2 MB", str(caught.exception))
         # It stopped soon after the limit instead of reading everything first.
         self.assertLess(source.tell(), 2_000_001 + 1024 * 1024)
 
+    def test_check_name_refuses_before_a_byte_is_read(self):
+        source = _Unseekable(b"x" * 10)
+
+        def refuse(filename: str) -> None:
+            raise UploadError(f"{filename} is not for this app.")
+
+        with self.assertRaises(UploadError) as caught:
+            with receive_upload(source, "drawing.dwg", check_name=refuse):
+                pass
+        self.assertEqual(str(caught.exception), "drawing.dwg is not for this app.")
+        self.assertEqual(source.tell(), 0)
+
+    def test_suffix_is_lower_case_without_the_dot(self):
+        for filename, suffix in [("A.XLSX", "xlsx"), ("archive.2024.csv", "csv"), ("README", "")]:
+            with self.subTest(filename=filename):
+                with receive_upload(io.BytesIO(b"x"), filename) as upload:
+                    self.assertEqual(upload.suffix, suffix)
+
     def test_a_file_at_the_limit_is_accepted(self):
-        with receive_upload(io.BytesIO(b"x" * 1000), "ok.csv", Limits(upload_bytes=1000)) as up:
+        with receive_upload(io.BytesIO(b"x" * 1000), "ok.csv", max_bytes=1000) as up:
             self.assertEqual(up.size, 1000)
-
-
-class ReadTableTest(unittest.TestCase):
-    def test_text_file_gives_header_rows_and_no_sheet(self):
-        with receive_upload(io.BytesIO(b"a;b\n1,5;x\n"), "t.csv") as upload:
-            table = read_table(upload)
-            self.assertEqual(table.header, ["a", "b"])
-            self.assertEqual([list(row) for row in table.rows], [["1,5", "x"]])
-            self.assertEqual(table.parse_numbers(["1,5", "x", ""]), [1.5, "x", ""])
-            self.assertIsNone(table.sheet)
 
 
 class _Unseekable(io.RawIOBase):

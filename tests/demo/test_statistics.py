@@ -2,8 +2,9 @@ import datetime
 import math
 import unittest
 
-from tablestats.errors import UploadError
-from tablestats.statistics import ColumnSummary, Summary, column_letters, summarize
+from app_files.uploaded import UploadError
+from tablestats.statistics import ColumnSummary, Summary, summarize
+from tablestats.table import column_letters
 
 
 def column(summary: Summary, name: str) -> ColumnSummary:

@@ -9,9 +9,8 @@ import codecs
 import tracemalloc
 import unittest
 
-from sample_files import column_stats, csv_bytes, stats
-
-from tablestats.errors import UploadError
+from app_files.uploaded import UploadError
+from demo.sample_files import column_stats, csv_bytes, stats
 
 # One small table of beams, written in each of the ways below.
 BEAMS = [

@@ -1,0 +1,106 @@
+"""Uploaded files: what arrives through a ``FileField``, for one session. Untrusted input.
+
+Anyone who can open the app can send any bytes under any name, so an upload is received before any
+code of yours reads it:
+
+- in binary mode, the bytes exactly as uploaded (text mode would decode, and break, a workbook);
+- in bounded memory: a stream that cannot seek (an upload arriving over the network) is copied, a
+  block at a time, to a private temporary file on the worker's disk, deleted after the job;
+- within a size limit, checked while copying: the limit in the ``FileField`` is a limit in the user
+  interface, not on what arrives;
+- with its content key (``content_key.py``), the key of everything computed from it.
+
+Anything wrong raises ``UploadError``, whose message is written for the user; the controller shows
+it as a ``vkt.UserError`` (``viktor_jobs.received_upload``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import BinaryIO
+
+from app_files.content_key import BLOCK_BYTES, content_key
+
+MB = 1_000_000
+# The largest upload the app accepts. The FileField's max_size uses the same number, and
+# receive_upload checks it again.
+MAX_UPLOAD_BYTES = 100 * MB
+
+
+class UploadError(ValueError):
+    """An upload that cannot be used.
+
+    The message is written for the person who uploaded the file: it says what is wrong and what to
+    do about it. The controller shows it as a ``vkt.UserError``; a command line prints it and exits
+    with status 2.
+    """
+
+
+@dataclass
+class Upload:
+    """An upload, measured and keyed, ready to be read."""
+
+    name: str  # the file name as uploaded
+    file: BinaryIO  # its bytes (the file itself if it can seek, else a private copy), at the start
+    size: int  # bytes
+    content_key: str  # a SHA-256 of the bytes (content_key.py): the same bytes, the same key
+
+    @property
+    def suffix(self) -> str:
+        """The extension, lower case and without the dot ("csv"); "" when there is none."""
+        return PurePath(self.name).suffix.lower().lstrip(".")
+
+
+@contextmanager
+def receive_upload(
+    source: BinaryIO,
+    filename: str,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    check_name: Callable[[str], object] | None = None,
+) -> Iterator[Upload]:
+    """Measure and key ``source`` (a binary file object) within ``max_bytes``, for reading.
+
+    ``check_name``, when given, is called with the file name before any byte is read, and raises
+    UploadError for a file the app cannot use (a wrong extension, say): refusing a name is free,
+    hashing 100 MB is not.
+    """
+    if check_name is not None:
+        check_name(filename)
+    if source.seekable():
+        yield _measured(source, filename, max_bytes)
+        return
+    with tempfile.TemporaryFile() as copy:
+        _copy_within_limit(source, copy, filename, max_bytes)
+        yield _measured(copy, filename, max_bytes)
+
+
+def _measured(file: BinaryIO, filename: str, max_bytes: int) -> Upload:
+    size = file.seek(0, os.SEEK_END)
+    if size > max_bytes:
+        raise UploadError(too_large(filename, max_bytes))
+    if size == 0:
+        raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
+    key = content_key(file, size)
+    file.seek(0)
+    return Upload(name=filename, file=file, size=size, content_key=key)
+
+
+def _copy_within_limit(source: BinaryIO, target: BinaryIO, filename: str, max_bytes: int) -> None:
+    copied = 0
+    while chunk := source.read(BLOCK_BYTES):
+        copied += len(chunk)
+        if copied > max_bytes:  # checked while copying: a stream has no size
+            raise UploadError(too_large(filename, max_bytes))
+        target.write(chunk)
+
+
+def too_large(filename: str, max_bytes: int) -> str:
+    return (
+        f"{filename} is larger than {max_bytes / MB:g} MB, the largest upload this app accepts. "
+        "Remove what the file does not need, or split it into smaller files."
+    )

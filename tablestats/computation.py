@@ -1,0 +1,57 @@
+"""The demo's stored result: an upload to the statistics of its table, computed once.
+
+Reading a large workbook is most of the work of every view and of the download, so the first job
+to see an upload reads it and stores the statistics (``app_files.stored``); the others reuse them.
+``TABLE_STATISTICS`` is what the controller and the command line pass to ``compute_once``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app_files.stored import Computation, code_version
+from app_files.uploaded import Upload
+from tablestats.limits import DEFAULT_LIMITS, Limits
+from tablestats.reading import read_table
+from tablestats.statistics import Summary, summarize
+
+# Raise it when the stored JSON changes its form; the code version below changes by itself.
+SCHEMA_VERSION = 2
+
+
+@dataclass
+class TableStatistics:
+    sheet: str | None  # the worksheet that was read; None for a text file
+    summary: Summary
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, **self.summary.to_dict()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> TableStatistics:
+        """The inverse of ``to_json``; ValueError, KeyError or TypeError on anything else."""
+        sheet = data["sheet"]
+        if sheet is not None and not isinstance(sheet, str):
+            raise TypeError(f"sheet {sheet!r}")
+        return cls(sheet=sheet, summary=Summary.from_dict(data))
+
+
+def table_statistics(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> TableStatistics:
+    """Read the upload's table and summarize it; UploadError when it cannot be used."""
+    table = read_table(upload, limits)
+    return TableStatistics(table.sheet, summarize(table.header, table.rows, table.parse_numbers))
+
+
+# Every module of this package, and the library that reads workbooks: change any, and results
+# stored by the old code are computed again.
+CODE_VERSION = code_version(Path(__file__).parent, libraries=["python-calamine"])
+
+TABLE_STATISTICS = Computation(
+    name="table-stats",
+    compute=table_statistics,
+    version=f"v{SCHEMA_VERSION}-{CODE_VERSION}",
+    to_json=TableStatistics.to_json,
+    from_json=TableStatistics.from_json,
+)

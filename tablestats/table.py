@@ -1,0 +1,32 @@
+"""A table as the readers give it: the type that the readers, the statistics and the rest share.
+
+It lives below all of them, so that no module imports one that imports it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+
+@dataclass
+class Table:
+    """The rows of an upload: the header, then the data rows, as lists of cell values."""
+
+    header: list
+    rows: Iterator[Sequence]
+    sheet: str | None  # the worksheet that was read; None for a text file
+    # How to find the numbers in a column of cells written as text (a CSV file), or None when the
+    # reader gives numbers as numbers already (Excel). The statistics apply it a column at a time,
+    # which is several times faster than converting every row as it is read.
+    parse_numbers: Callable[[Sequence], Sequence] | None = None
+
+
+def column_letters(index: int) -> str:
+    """Excel's name for the column at ``index`` (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters

@@ -1,0 +1,491 @@
+"""What the VIKTOR platform checks when it loads and runs an app, done offline for whatever app
+``app.py`` declares: its entity types, their manifests, every view and button as a job.
+
+``test_app.py`` runs these checks; they know nothing of the demo. Each problem is reported as one
+sentence that names the file, the entity type, the view or button, and the fix.
+
+How the platform finds an app's entity types (VIKTOR's documentation, "Add initial entities"): an
+editor or simple app has one, the class ``app.py`` binds to the name ``Controller``; a tree app has
+one per controller class ``app.py`` binds, named by the name it is bound to (``from
+beam.controller import Controller as Beam`` defines the entity type ``Beam``), and starts from
+``initial_entities``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import sys
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType, TracebackType
+
+import tomllib
+import viktor as vkt
+from viktor_standin import UnknownRequest, ViktorStandIn, manifest
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+APP_FILE = REPOSITORY / "app.py"
+CONFIG_FILE = REPOSITORY / "viktor.config.toml"
+APP_TYPES = ("editor", "simple", "tree")
+# Names the platform reads from a controller for its own settings: a view or button method with one
+# of these names replaces the setting and breaks the app (a view named "summary", say).
+RESERVED_NAMES = frozenset(name for name in dir(vkt.Controller) if not name.startswith("_"))
+SAMPLES_FOLDER = "samples"  # in an entity type's folder: <field path>.<ext>, per file field
+
+
+class AppProblem(AssertionError):
+    """A problem that stops the checks: one sentence with the fix."""
+
+
+@dataclass
+class EntityType:
+    name: str  # the name app.py binds the controller to
+    controller: type[vkt.Controller]
+
+    @property
+    def module_file(self) -> Path:
+        return Path(inspect.getfile(self.controller)).resolve()
+
+    @property
+    def folder(self) -> Path:
+        return self.module_file.parent
+
+    @property
+    def package(self) -> str:
+        """The top-level package of the controller's module: its folder's name, usually."""
+        return self.controller.__module__.partition(".")[0]
+
+    @property
+    def where(self) -> str:
+        """The controller's file and class, for messages."""
+        return f"{relative(self.module_file)}: entity type {self.name}"
+
+    @property
+    def parametrization_file(self) -> str:
+        parametrization = self.controller.parametrization
+        source = inspect.getfile(
+            parametrization if isinstance(parametrization, type) else type(parametrization)
+        )
+        return relative(Path(source).resolve())
+
+
+@dataclass
+class App:
+    app_type: str
+    entity_types: list[EntityType]
+    initial_entities: list[vkt.InitialEntity] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """A view or a button, as the manifest lists it."""
+
+    entity_type: EntityType
+    method: str
+    method_type: str  # the view's type ("table", "data", ...) or the button's ("download-button")
+
+    @property
+    def is_button(self) -> bool:
+        return self.method_type.endswith("-button")
+
+    @property
+    def label(self) -> str:
+        kind = "button" if self.is_button else f"{self.method_type} view"
+        return f"{self.entity_type.where}, {kind} `{self.method}`"
+
+
+def relative(path: Path) -> str:
+    try:
+        return path.relative_to(REPOSITORY).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- Loading the app -----------------------------------------------------------------------------
+
+
+def load_app(folder: Path = REPOSITORY) -> App:
+    """The app in ``folder`` as the platform sees it; AppProblem when its app.py or
+    viktor.config.toml cannot be used."""
+    app_type = _app_type(folder / CONFIG_FILE.name)
+    module = _import_app(folder / APP_FILE.name)
+    controllers = {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, type) and issubclass(value, vkt.Controller)
+        and value is not vkt.Controller
+    }  # fmt: skip
+    initial = list(getattr(module, "initial_entities", None) or [])
+    if app_type in ("editor", "simple"):
+        if "Controller" not in controllers:
+            raise AppProblem(
+                f"app.py: an {app_type} app needs its controller imported as `Controller` "
+                "(from entity_type_a.controller import Controller), and app.py binds no such name."
+            )
+        others = sorted(set(controllers) - {"Controller"} - _aliases_of(controllers, "Controller"))
+        if others:
+            raise AppProblem(
+                f"app.py binds the controllers {', '.join(['Controller', *others])}, but "
+                f'viktor.config.toml says app_type = "{app_type}", which has one entity type: set '
+                'app_type = "tree" in viktor.config.toml, or import only `Controller` in app.py.'
+            )
+        return App(app_type, [EntityType("Controller", controllers["Controller"])], initial)
+    if not controllers:
+        raise AppProblem(
+            "app.py: a tree app binds each entity type's controller under the entity type's name "
+            "(from beam.controller import Controller as Beam), and app.py binds none."
+        )
+    if not initial:
+        raise AppProblem(
+            "app.py: a tree app needs `initial_entities`, the entities the tree starts from, such "
+            'as initial_entities = [vkt.InitialEntity("Project", name="My project")].'
+        )
+    return App(app_type, [EntityType(name, cls) for name, cls in controllers.items()], initial)
+
+
+def _app_type(config_file: Path) -> str:
+    try:
+        config = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise AppProblem(f"viktor.config.toml cannot be read ({error}): restore it.") from None
+    app_type = config.get("app_type")
+    if app_type not in APP_TYPES:
+        raise AppProblem(
+            f"viktor.config.toml: app_type is {app_type!r}; set it to one of "
+            f"{', '.join(repr(t) for t in APP_TYPES)}."
+        )
+    return app_type
+
+
+def _import_app(app_file: Path) -> ModuleType:
+    """app.py, imported as VIKTOR imports it: as the module ``app``, from the app's folder.
+
+    Another folder's app.py (a test's) is imported under another name, so that it never takes the
+    place of this repository's app."""
+    name = "app" if app_file.resolve() == APP_FILE else f"app_in_{id(app_file)}"
+    if str(app_file.parent) not in sys.path:
+        sys.path.insert(0, str(app_file.parent))
+    existing = sys.modules.get(name)
+    if existing is not None and Path(getattr(existing, "__file__", "")).resolve() == app_file:
+        return existing
+    spec = importlib.util.spec_from_file_location(name, app_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # anything app.py or its imports raise
+        where = _where(error.__traceback__)
+        hint = ""
+        if isinstance(error, ModuleNotFoundError):
+            hint = (
+                " If you renamed or moved an entity type's folder, change the import in app.py "
+                "to the folder's new name."
+            )
+        raise AppProblem(
+            f"app.py cannot be imported: {type(error).__name__}: {error}{where}.{hint}"
+        ) from None
+    sys.modules[name] = module
+    return module
+
+
+def _aliases_of(controllers: dict[str, type], name: str) -> set[str]:
+    """Other names app.py binds to the same class (``Controller as Beam`` and ``Beam``)."""
+    return {other for other, cls in controllers.items() if cls is controllers[name]}
+
+
+# --- Checks that need no job ---------------------------------------------------------------------
+
+
+def definition_problems(app: App) -> list[str]:
+    """What the platform refuses when it loads the app, or the user meets at viktor-cli start."""
+    problems: list[str] = []
+    names = {entity_type.name for entity_type in app.entity_types}
+    for entity_type in app.entity_types:
+        problems += _reserved_name_problems(entity_type)
+        if problems:
+            continue  # the manifest would fail for the same reason, less clearly
+        try:
+            definition = manifest(entity_type.controller())
+        except Exception as error:
+            problems.append(_manifest_problem(entity_type, error))
+            continue
+        for child in definition.get("children") or []:
+            if child not in names:
+                problems.append(
+                    f"{entity_type.where}: `children` names {child!r}, which app.py does not "
+                    f"define (it defines {', '.join(sorted(names))}): import its controller in "
+                    f"app.py as {child}, or correct the name."
+                )
+        if definition.get("children") and app.app_type != "tree":
+            problems.append(
+                f"{entity_type.where} has `children`, which only a tree app has: set "
+                'app_type = "tree" in viktor.config.toml, or remove `children`.'
+            )
+        for button in buttons_of(definition["parametrization"] or []):
+            method = button["method"]
+            if not callable(getattr(entity_type.controller, method, None)):
+                problems.append(
+                    f"{entity_type.parametrization_file}: the button `{button['name']}` of entity "
+                    f"type {entity_type.name} calls method={method!r}, which its controller "
+                    f"({relative(entity_type.module_file)}) lacks: add `def {method}(self, params, "
+                    "**kwargs)` to the controller, or correct the name."
+                )
+    for initial in _all_initial(app.initial_entities):
+        if initial._entity_type not in names:  # the SDK keeps no public attribute for it
+            problems.append(
+                f"app.py: the initial entity {initial._name!r} is of type "
+                f"{initial._entity_type!r}, which app.py does not define (it defines "
+                f"{', '.join(sorted(names))}): correct the name, or import its controller in "
+                f"app.py as {initial._entity_type}."
+            )
+    return problems
+
+
+def _reserved_name_problems(entity_type: EntityType) -> list[str]:
+    problems = []
+    own = {}
+    for klass in reversed(entity_type.controller.__mro__):
+        if klass is not object and not issubclass(vkt.Controller, klass):
+            own.update(vars(klass))  # what the app's classes define, not the SDK's
+    for name in sorted(RESERVED_NAMES & own.keys()):
+        if callable(own[name]) and not isinstance(own[name], type):
+            problems.append(
+                f"{entity_type.where}: the method `{name}` has a name VIKTOR reserves for the "
+                f"controller's own `{name}` setting: rename the method (and the `method=` of any "
+                "button that calls it)."
+            )
+    return problems
+
+
+def _manifest_problem(entity_type: EntityType, error: Exception) -> str:
+    message = str(error)
+    if "'show_children_as' cannot be absent" in message:
+        fix = (
+            'add show_children_as = "Table" (or "Cards") to the controller, beside `children`, '
+            "to say how the children are listed"
+        )
+    elif "'show_children_as' should be" in message:
+        fix = 'set show_children_as to "Table" or "Cards"'
+    else:
+        fix = "fix what the message names; it is what viktor-cli start would stop on"
+    return (
+        f"{entity_type.where} cannot be loaded as the platform loads it "
+        f"({type(error).__name__}: {message}): {fix}."
+    )
+
+
+def _all_initial(entities: list[vkt.InitialEntity]) -> Iterator[vkt.InitialEntity]:
+    for entity in entities:
+        yield entity
+        yield from _all_initial(entity._children or [])
+
+
+def import_problems(app: App) -> list[str]:
+    """An entity type that imports from another (a copied folder, say) breaks when either is
+    renamed or removed: what both need belongs outside both."""
+    packages = {entity_type.package: entity_type for entity_type in app.entity_types}
+    problems = []
+    for entity_type in app.entity_types:
+        for path in sorted(entity_type.folder.rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    imported = [node.module]
+                elif isinstance(node, ast.Import):
+                    imported = [alias.name for alias in node.names]
+                else:
+                    continue
+                for name in imported:
+                    sibling = packages.get(name.partition(".")[0])
+                    if sibling is not None and sibling is not entity_type:
+                        problems.append(
+                            f"{relative(path)}:{node.lineno}: entity type {entity_type.name} "
+                            f"imports `{name}` from entity type {sibling.name}'s folder: import "
+                            "its own modules relatively (from .parametrization import "
+                            "Parametrization), and move what both need to a package outside "
+                            "both (like app_files/)."
+                        )
+    return problems
+
+
+# --- Jobs ----------------------------------------------------------------------------------------
+
+
+def buttons_of(fields: list[dict]) -> Iterator[dict]:
+    for item in fields:
+        if "content" in item:
+            yield from buttons_of(item["content"])
+        elif item.get("method") and str(item.get("type", "")).endswith("-button"):
+            yield item
+
+
+def jobs_of(entity_type: EntityType) -> list[Job]:
+    """Every view and button of the entity type, from its manifest."""
+    definition = manifest(entity_type.controller())
+    jobs = [
+        Job(entity_type, view["controller_method"], view["view_type"])
+        for view in definition["views"]
+    ]
+    jobs += [
+        Job(entity_type, button["method"], button["type"])
+        for button in buttons_of(definition["parametrization"] or [])
+    ]
+    return jobs
+
+
+def file_fields(entity_type: EntityType) -> list[dict]:
+    """The file fields of the entity type's parametrization (at any depth)."""
+    return [
+        item
+        for item in _fields(manifest(entity_type.controller())["parametrization"] or [])
+        if item.get("type") in ("file", "multi_file")
+    ]
+
+
+def _fields(items: list[dict]) -> Iterator[dict]:
+    for item in items:
+        if "content" in item:
+            yield from _fields(item["content"])
+        else:
+            yield item
+
+
+def samples(entity_type: EntityType, field_path: str) -> list[Path]:
+    """The files the checks upload into a file field: <entity folder>/samples/<field path>.*"""
+    folder = entity_type.folder / SAMPLES_FOLDER
+    return sorted(folder.glob(f"{field_path}.*")) if folder.is_dir() else []
+
+
+def sample_problems(app: App) -> list[str]:
+    problems = []
+    for entity_type in app.entity_types:
+        for item in file_fields(entity_type):
+            path = item["parametrization_path"]
+            if not samples(entity_type, path):
+                folder = relative(entity_type.folder / SAMPLES_FOLDER)
+                problems.append(
+                    f"{entity_type.parametrization_file}: the file field `{path}` of entity type "
+                    f"{entity_type.name} has no sample for the checks to upload: add a small file "
+                    f"a user would upload as {folder}/{path}.<extension> (commit it: it ships "
+                    "with the app)."
+                )
+    return problems
+
+
+def default_params(
+    entity_type: EntityType, uploads: dict[str, object] | None = None
+) -> dict[str, object]:
+    """The params a new entity has: every field's default, nested by its path. File fields hold
+    ``uploads[path]`` (a file id, or a list of ids) or None."""
+    params: dict[str, object] = {}
+    for item in _fields(manifest(entity_type.controller())["parametrization"] or []):
+        path = item.get("parametrization_path")
+        if not path:
+            continue
+        if item.get("type") in ("file", "multi_file"):
+            value = (uploads or {}).get(path)
+            if value is None and item["type"] == "multi_file":
+                value = []
+        elif "default" in item:
+            value = item["default"]
+        else:
+            continue
+        node = params
+        *parents, last = path.split(".")
+        for parent in parents:
+            node = node.setdefault(parent, {})  # type: ignore[assignment]
+        node[last] = value
+    return params
+
+
+def upload_samples(viktor: ViktorStandIn, entity_type: EntityType) -> dict[str, object]:
+    """Upload each file field's samples to the stand-in: {field path: id, or [ids]}."""
+    uploads: dict[str, object] = {}
+    for item in file_fields(entity_type):
+        path = item["parametrization_path"]
+        ids = [viktor.add_file(file.name, file.read_bytes()) for file in samples(entity_type, path)]
+        uploads[path] = ids if item["type"] == "multi_file" else (ids[0] if ids else None)
+    return uploads
+
+
+def run(viktor: ViktorStandIn, job: Job, params: dict, entity_id: int) -> str | None:
+    """Run the job; None when it ends in its result or a ``vkt.UserError``, else the problem."""
+    try:
+        viktor.run_job(job.entity_type.controller(), job.method, job.method_type, params,
+                       entity_id=entity_id)  # fmt: skip
+    except vkt.UserError:
+        return None
+    except Exception as error:  # the point: anything else the job raises is a problem to report
+        return explain(job, error)
+    return None
+
+
+def run_twice(viktor: ViktorStandIn, job: Job, params: dict, entity_id: int) -> str | None:
+    """``run``, twice on the same input. A view shows what it finds stored, so its second run
+    stores nothing; a button may store on every click, but never under a new key each time."""
+    problem = run(viktor, job, params, entity_id)
+    if problem is not None:
+        return problem
+    first = {r.json["key"] for r in viktor.requests if r.route == "storage: set"}
+    viktor.forget_requests()
+    problem = run(viktor, job, params, entity_id)
+    second = {r.json["key"] for r in viktor.requests if r.route == "storage: set"}
+    if problem is None and (second - first or (second and not job.is_button)):
+        return (
+            f"{job.label} stored a result again in a second run on the same input, instead of "
+            "reusing what the first run stored: build its key from the input alone (compute_once "
+            "does), not from anything that changes between jobs, and read it before computing."
+        )
+    viktor.forget_requests()
+    return problem
+
+
+def explain(job: Job, error: BaseException) -> str:
+    """One sentence: where the job failed, and the fix."""
+    message = " ".join(str(error).split())
+    if isinstance(error, UnknownRequest):
+        return f"{job.label}: {message}"
+    if isinstance(error, vkt.errors.ViewError) and "kwargs" in message:
+        return (
+            f"{job.label} is declared without `**kwargs` ({message}): declare it as "
+            f"`def {job.method}(self, params, **kwargs)`, as VIKTOR passes more than params."
+        )
+    if isinstance(error, vkt.errors.ViewError):
+        return (
+            f"{job.label} returned what its view cannot show ({message}): return the result "
+            "of its decorator's kind (a TableView returns vkt.TableResult, a DataView "
+            "vkt.DataResult, a PlotlyView vkt.PlotlyResult)."
+        )
+    where = _where(error.__traceback__)
+    if isinstance(error, AttributeError) and _raised_in_munch(error.__traceback__):
+        return (
+            f"{job.label} reads the field `{message}` from params{where}, and the params have no "
+            f"such field: add it to {job.entity_type.parametrization_file}, or correct the name."
+        )
+    return (
+        f"{job.label} raised {type(error).__name__}: {message}{where}: fix the code there; when "
+        "the input cannot be used, raise vkt.UserError with a message that says what to do."
+    )
+
+
+def _frames(trace: TracebackType | None) -> list[traceback.FrameSummary]:
+    return list(traceback.extract_tb(trace)) if trace is not None else []
+
+
+def _where(trace: TracebackType | None) -> str:
+    """ " at <file>:<line>", the innermost line of the app's own code, or ""."""
+    tests = REPOSITORY / "tests"
+    for frame in reversed(_frames(trace)):
+        path = Path(frame.filename).resolve()
+        if REPOSITORY in path.parents and tests not in path.parents and ".venv" not in path.parts:
+            return f" at {relative(path)}:{frame.lineno}"
+    return ""
+
+
+def _raised_in_munch(trace: TracebackType | None) -> bool:
+    frames = _frames(trace)
+    return bool(frames) and "munch" in Path(frames[-1].filename).parts[-2:][0].lower()

@@ -1,0 +1,43 @@
+import io
+import unittest
+
+from app_files.uploaded import UploadError, receive_upload
+from tablestats.reading import read_table, upload_kind
+
+
+class UploadKindTest(unittest.TestCase):
+    def test_kind_comes_from_the_extension_in_any_case(self):
+        cases = {
+            "table.xlsx": "xlsx",
+            "TABLE.XLSM": "xlsx",
+            "table.csv": "csv",
+            "table.tsv": "csv",
+            "Unicode text.txt": "csv",
+            "archive.2024.csv": "csv",
+        }
+        for filename, kind in cases.items():
+            with self.subTest(filename=filename):
+                self.assertEqual(upload_kind(filename), kind)
+
+    def test_other_files_are_refused_with_what_to_do(self):
+        cases = {
+            "old.xls": "Excel 97-2003",
+            "book.ods": "OpenDocument",
+            "drawing.dwg": "Upload an Excel workbook (.xlsx) or a CSV file",
+            "no_extension": "Upload an Excel workbook (.xlsx) or a CSV file",
+        }
+        for filename, phrase in cases.items():
+            with self.subTest(filename=filename), self.assertRaises(UploadError) as caught:
+                upload_kind(filename)
+            self.assertIn(phrase, str(caught.exception))
+            self.assertIn(filename, str(caught.exception))
+
+
+class ReadTableTest(unittest.TestCase):
+    def test_text_file_gives_header_rows_and_no_sheet(self):
+        with receive_upload(io.BytesIO(b"a;b\n1,5;x\n"), "t.csv") as upload:
+            table = read_table(upload)
+            self.assertEqual(table.header, ["a", "b"])
+            self.assertEqual([list(row) for row in table.rows], [["1,5", "x"]])
+            self.assertEqual(table.parse_numbers(["1,5", "x", ""]), [1.5, "x", ""])
+            self.assertIsNone(table.sheet)
