@@ -666,7 +666,7 @@ def report(
 
 
 def default_data_folder() -> Path:
-    """In the user's cache folder, beside the command line's stored results: never the repository."""
+    """In the user's cache folder, beside the stored results: never in the repository."""
     from app_files.stores import default_folder
 
     return default_folder().parent.parent / "viktor-table-stats-bench"

@@ -33,6 +33,12 @@ _UNNAMED = "Column "  # the name of a column whose header cell is empty
 
 
 @dataclass
+class Histogram:
+    edges: list[float]  # the bins' edges, in increasing order: one more than there are bins
+    counts: list[int]  # the numbers in each bin; a bin includes its left edge, the last both
+
+
+@dataclass
 class ColumnSummary:
     name: str
     count: int  # cells that hold a value
@@ -40,6 +46,14 @@ class ColumnSummary:
     min: float | None  # None for a column without numbers
     max: float | None
     mean: float | None
+    # ---- planned (issue 10); computed in the same reading, stored in the same entry ----
+    std: float | None = None  # sample standard deviation (n - 1); None for fewer than 2 numbers
+    median: float | None = None
+    p05: float | None = None  # the 5% and 95% quantiles
+    p95: float | None = None
+    histogram: Histogram | None = None  # None for a column without numbers
+    numbers_as_text: int = 0  # cells that hold a number written as text, not counted as numbers
+    formulas_without_value: int = 0  # formula cells without a saved value, read as empty
 
     @classmethod
     def from_dict(cls, data: dict) -> ColumnSummary:

@@ -6,7 +6,7 @@ It lives below all of them, so that no module imports one that imports it back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -20,6 +20,12 @@ class Table:
     # reader gives numbers as numbers already (Excel). The statistics apply it a column at a time,
     # which is several times faster than converting every row as it is read.
     parse_numbers: Callable[[Sequence], Sequence] | None = None
+    # The sheet's own index (0 is column A) of the table's first column: an unnamed column is
+    # called after its letter in the sheet ("Column D"), as the user sees it. 0 for a text file.
+    first_column: int = 0
+    # Formula cells that have no saved value (a workbook written by a program and never opened in
+    # Excel), by the table's column index (0 is the table's first column): they read as empty.
+    formulas_without_value: dict[int, int] = field(default_factory=dict)
 
 
 def column_letters(index: int) -> str:

@@ -22,9 +22,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import partial
 from itertools import islice
 from operator import itemgetter
@@ -32,14 +31,13 @@ from typing import BinaryIO
 
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
+from tablestats.numbers import numbers_in_column
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.table import Table
 
 _SAMPLE_BYTES = 64 * 1024
 _SAMPLE_LINES = 50
 _DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
-_SIGNS = ("+", "-", ".")  # besides a digit, what a number can start with
-_MAY_BE_A_NUMBER = re.compile(r"^\s*[\d+\-.]", re.MULTILINE)  # a line that starts like one
 # At most this share of a text sample may be control characters or undecodable bytes.
 _MAX_BINARY_SHARE = 0.01
 
@@ -74,7 +72,7 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
         header=header,
         rows=within_header,
         sheet=None,
-        parse_numbers=partial(_numbers_in, decimal_comma=decimal_comma),
+        parse_numbers=partial(numbers_in_column, decimal_comma=decimal_comma),
     )
 
 
@@ -183,34 +181,3 @@ def _reporting_errors(reader: Iterator[list[str]], filename: str) -> Iterator[li
             f"Line {reader.line_num:,} of {filename} {problem}. This is often a quote that is "
             "never closed: check the quotes on that line, or export the table again."
         ) from None
-
-
-def _numbers_in(cells: Sequence, decimal_comma: bool) -> Sequence:
-    """The cells of one column, with every cell that reads as a finite number as a float."""
-    texts = [cell.replace(",", ".") if cell else cell for cell in cells] if decimal_comma else cells
-    try:
-        numbers = list(map(float, texts))  # a column of numbers converts in one call
-    except (ValueError, TypeError):  # text, an empty cell (""), or a short row's padding (None)
-        # A column that is not all numbers is mostly all text: one search over the whole column
-        # finds whether any cell may be a number, instead of a look at every cell.
-        if not _MAY_BE_A_NUMBER.search("\n".join(filter(None, texts))):
-            return cells
-        return _numbers_one_by_one(cells, texts)
-    # float() also reads "nan" and "inf", and "1e999" overflows: none of those is a measurement.
-    return numbers if math.isfinite(sum(numbers)) else _numbers_one_by_one(cells, texts)
-
-
-def _numbers_one_by_one(cells: Sequence, texts: Sequence) -> list:
-    values = list(cells)
-    for index, text in enumerate(texts):
-        # A quick look at the first character skips most text; float() reads the rest, spaces
-        # (any kind, as float() does) and all.
-        start = text.lstrip()[:1] if text else ""
-        if start.isdigit() or start in _SIGNS:
-            try:
-                number = float(text)
-            except ValueError:
-                continue
-            if math.isfinite(number):
-                values[index] = number
-    return values
