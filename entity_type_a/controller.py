@@ -32,10 +32,10 @@ ABOUT_FILE = ENTITY_FOLDER.parent / "file.txt"
 STORAGE_SCOPE = "workspace"
 
 # Every result this entity type stores: the "Remove stored results" button clears them all.
-STORED_RESULTS = (
+STORED_RESULTS = [
     UPLOAD_FACTS,
     TABLE_STATISTICS,  # demo
-)
+]
 
 
 class Controller(vkt.Controller):

@@ -1,0 +1,133 @@
+"""The demo comes off cleanly: ``python -m tools.remove_demo`` removes what its markers say.
+
+Whether what remains is a working app is checked where it takes minutes: ``.ci/run`` removes the
+demo from a fresh clone and runs the checks there.
+"""
+
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+from pathlib import Path
+
+from tools.remove_demo import DEMO_FOLDERS, REPOSITORY, MarkerError, remove_demo, without_demo
+
+# The markers, spelt so that this file holds none itself: the tool would take them for real ones.
+MARK, BEGIN, END = "# " + "demo", "# " + "demo: begin", "# " + "demo: end"
+
+
+def dedent(text: str) -> str:
+    """The text, dedented, with MARK, BEGIN and END in place of their names in braces."""
+    return textwrap.dedent(text).lstrip("\n").format(MARK=MARK, BEGIN=BEGIN, END=END)
+
+
+class WithoutDemoTest(unittest.TestCase):
+    def test_removes_marked_lines_and_blocks(self):
+        text = dedent(
+            """
+            import viktor as vkt
+            from tablestats import report  {MARK}
+
+            VIEWS = [
+                "upload",
+                "statistics",  {MARK}
+            ]
+
+
+            class Controller(vkt.Controller):
+                label = "Table statistics"  {MARK}
+
+                def upload(self):
+                    pass
+
+                {BEGIN}
+                def statistics(self):
+                    pass
+
+                {END}
+                def clear(self):
+                    pass
+            """
+        )
+        expected = dedent(
+            """
+            import viktor as vkt
+
+            VIEWS = [
+                "upload",
+            ]
+
+
+            class Controller(vkt.Controller):
+
+                def upload(self):
+                    pass
+
+                def clear(self):
+                    pass
+            """
+        )
+        self.assertEqual(without_demo(text, "controller.py"), expected)
+
+    def test_a_block_between_blank_lines_leaves_one(self):
+        text = f"a\n\n{BEGIN}\nb\n{END}\n\nc\n"
+        self.assertEqual(without_demo(text, "x.py"), "a\n\nc\n")
+
+    def test_a_block_at_the_end_leaves_no_blank_lines(self):
+        text = f"a\n\n\n{BEGIN}\ndef b():\n    pass\n{END}\n"
+        self.assertEqual(without_demo(text, "x.py"), "a\n")
+
+    def test_markdown_markers(self):
+        begin, end = "<!-- " + "demo: begin -->", "<!-- " + "demo: end -->"
+        text = f"# Title\n\n{begin}\n## Demo\n{end}\n\nEnd.\n"
+        self.assertEqual(without_demo(text, "README.md"), "# Title\n\nEnd.\n")
+
+    def test_a_marker_inside_a_line_of_text_is_not_a_marker(self):
+        text = f'note = "a line ending in {MARK} is removed"\nx = 1  # a demo value\n'
+        self.assertEqual(without_demo(text, "x.py"), text)
+
+    def test_markers_that_do_not_pair_change_nothing_and_say_where(self):
+        cases = {
+            f"a\n{BEGIN}\nb\n": "x.py:2: a demo block begins and never ends",
+            f"a\n{END}\n": "x.py:2: a demo block ends that never began",
+            f"{BEGIN}\n{BEGIN}\n{END}\n": "x.py:2: a demo block begins inside",
+        }
+        for text, message in cases.items():
+            with self.subTest(text=text), self.assertRaises(MarkerError) as caught:
+                without_demo(text, "x.py")
+            self.assertIn(message, str(caught.exception))
+
+
+class RemoveDemoTest(unittest.TestCase):
+    def test_every_marked_file_of_this_repository_pairs_up(self):
+        done = remove_demo(REPOSITORY, dry_run=True)  # raises MarkerError otherwise
+        self.assertIn("tablestats/ (the folder)", done)
+        self.assertIn("entity_type_a/controller.py (the demo's lines)", done)
+
+    def test_removes_the_folders_and_the_marked_lines_and_nothing_else(self):
+        root = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        for folder in DEMO_FOLDERS:
+            (root / folder).mkdir(parents=True)
+            (root / folder / "module.py").write_text("x = 1\n")
+        (root / "app.py").write_text("from entity.controller import Controller\n")
+        (root / "requirements.txt").write_text(f"viktor==14.36.2\nopenpyxl==3.1.5  {MARK}\n")
+        done = remove_demo(root)
+        self.assertEqual(len(done), len(DEMO_FOLDERS) + 1)
+        self.assertEqual(
+            sorted(p.name for p in root.iterdir()), ["app.py", "requirements.txt", "tests"]
+        )
+        self.assertEqual((root / "requirements.txt").read_text(), "viktor==14.36.2\n")
+        self.assertEqual(remove_demo(root), [])  # a second run finds nothing left
+
+    def test_dry_run_on_the_command_line_changes_nothing(self):
+        completed = subprocess.run(
+            [sys.executable, "-m", "tools.remove_demo", "--dry-run"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        self.assertTrue(completed.stdout.startswith("Would remove:"), completed.stdout)
+        self.assertTrue((REPOSITORY / "tablestats").is_dir())
