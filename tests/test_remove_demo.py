@@ -101,9 +101,7 @@ class WithoutDemoTest(unittest.TestCase):
 
 class RemoveDemoTest(unittest.TestCase):
     def test_every_marked_file_of_this_repository_pairs_up(self):
-        done = remove_demo(REPOSITORY, dry_run=True)  # raises MarkerError otherwise
-        self.assertIn("tablestats/ (the folder)", done)
-        self.assertIn("entity_type_a/controller.py (the demo's lines)", done)
+        remove_demo(REPOSITORY, dry_run=True)  # raises MarkerError otherwise
 
     def test_removes_the_folders_and_the_marked_lines_and_nothing_else(self):
         root = Path(self.enterContext(tempfile.TemporaryDirectory()))
@@ -121,6 +119,10 @@ class RemoveDemoTest(unittest.TestCase):
         self.assertEqual(remove_demo(root), [])  # a second run finds nothing left
 
     def test_dry_run_on_the_command_line_changes_nothing(self):
+        def listing() -> dict[Path, int]:
+            return {path: path.stat().st_mtime_ns for path in REPOSITORY.rglob("*.py")}
+
+        before = listing()
         completed = subprocess.run(
             [sys.executable, "-m", "tools.remove_demo", "--dry-run"],
             cwd=REPOSITORY,
@@ -129,5 +131,8 @@ class RemoveDemoTest(unittest.TestCase):
             timeout=60,
         )
         self.assertEqual(completed.returncode, 0, completed.stderr)
-        self.assertTrue(completed.stdout.startswith("Would remove:"), completed.stdout)
-        self.assertTrue((REPOSITORY / "tablestats").is_dir())
+        self.assertTrue(
+            completed.stdout.startswith(("Would remove:", "The demo is gone already.")),
+            completed.stdout,
+        )
+        self.assertEqual(listing(), before)
