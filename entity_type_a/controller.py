@@ -15,6 +15,7 @@ from app_files.stores import ViktorStore
 from app_files.upload_facts import UPLOAD_FACTS
 from app_files.viktor_jobs import received_upload
 from tablestats.computation import TABLE_STATISTICS  # demo
+from tablestats.plot import distribution_figure  # demo
 from tablestats.reading import upload_kind  # demo
 
 from .parametrization import Parametrization
@@ -76,6 +77,12 @@ class Controller(vkt.Controller):
             vkt.TableHeader("Mean"),
         ]
         return vkt.TableResult(rows, column_headers=headers)
+
+    @vkt.PlotlyView("Distributions", duration_guess=3)
+    def distributions(self, params, **kwargs) -> vkt.PlotlyResult:
+        with _upload(params) as upload:
+            statistics = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE)).value
+        return vkt.PlotlyResult(distribution_figure(statistics.summary))
 
     @vkt.DataView("Table", duration_guess=3)
     def table_facts(self, params, **kwargs) -> vkt.DataResult:

@@ -1,0 +1,102 @@
+"""Every recipe in the README's "Change it" works: performed on a copy of the repository, as
+written there, after which the app's own checks pass in the copy.
+
+A recipe that stops working (the code it edits moved, or what it adds no longer loads) fails here,
+with the recipe's name and what failed. The recipes are read from the README (``readme_recipes``),
+so what a user reads is what is tested. Each copy runs its checks in a process of its own, two at
+a time; in a copy, this module skips itself.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from readme_recipes import Recipe, RecipeError, recipes
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+IN_A_COPY = "TEMPLATE_RECIPE_COPY"  # set in the copies, where this module must not run again
+# The checks run in every copy: lint, the path check, and the tests that check whatever app
+# app.py declares. After a rename, the whole suite, as `bash .ci/run` would.
+APP_CHECKS = ["tests/test_app.py", "tests/test_bundled_files.py"]
+WHOLE_SUITE = {"Rename the entity type"}
+
+
+def copy_of_repository(target: Path) -> Path:
+    """The files git tracks or would track (not what .gitignore ignores), in a new git checkout
+    at ``target``, so that a recipe's git commands work there."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    for name in listed:
+        source = REPOSITORY / name
+        if source.is_file():  # not a file deleted but not yet committed
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        subprocess.run(command, cwd=target, check=True, capture_output=True)
+    return target
+
+
+def checks_in(folder: Path, whole_suite: bool) -> list[tuple[str, list[str]]]:
+    tests = [] if whole_suite else APP_CHECKS
+    python = sys.executable
+    return [
+        ("ruff check", [python, "-m", "ruff", "check", "--no-cache", "."]),
+        ("ruff format", [python, "-m", "ruff", "format", "--check", "--no-cache", "."]),
+        ("path check", [python, "-m", "tools.check_paths"]),
+        ("tests", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests]),
+    ]
+
+
+def perform_and_check(recipe: Recipe, folder: Path) -> str | None:
+    """None when the recipe works in ``folder``, else what failed."""
+    try:
+        recipe.perform(copy_of_repository(folder))
+    except RecipeError as error:
+        return f"a step cannot be performed: {error}"
+    environment = {**os.environ, IN_A_COPY: "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    for name, command in checks_in(folder, recipe.title in WHOLE_SUITE):
+        completed = subprocess.run(
+            command, cwd=folder, env=environment, capture_output=True, text=True, timeout=600
+        )
+        if completed.returncode != 0:
+            output = (completed.stdout + completed.stderr).strip().splitlines()
+            return f"{name} fails after it:\n" + "\n".join(output[-25:])
+    return None
+
+
+@unittest.skipIf(os.environ.get(IN_A_COPY), "runs in the repository, not in a recipe's copy")
+class RecipesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+        cls.recipes = recipes(readme)
+        cls.folder = tempfile.TemporaryDirectory()
+        folders = [Path(cls.folder.name) / f"recipe-{n}" for n in range(len(cls.recipes))]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = pool.map(perform_and_check, cls.recipes, folders)
+            cls.outcomes = dict(zip((r.title for r in cls.recipes), outcomes, strict=True))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.folder.cleanup()
+
+    def test_the_readme_has_the_recipes_a_user_needs(self):
+        titles = {recipe.title for recipe in self.recipes}
+        for needed in ["Rename the entity type", "Add a field", "Add a view"]:
+            self.assertIn(needed, titles)
+
+    def test_each_recipe_works_as_written(self):
+        for title, problem in self.outcomes.items():
+            with self.subTest(recipe=title):
+                if problem:
+                    self.fail(f'The README\'s recipe "{title}" no longer works: {problem}')
