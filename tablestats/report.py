@@ -1,15 +1,18 @@
 """Table statistics to an Excel report, filled into the bundled template.
 
 The template is an ordinary workbook that anyone can restyle in Excel: fonts, colours, logos,
-extra sheets. The code only knows two kinds of names in it:
+extra sheets. The code only knows names in it:
 
 - named cells (Formulas > Name Manager): ``ReportFile``, ``ReportSheet``, ``ReportRows``,
   ``ReportSize``, ``ReportSource``, ``ReportCreated`` and ``ReportAbout``;
-- the Excel table (Insert > Table) named ``Statistics``, with six columns, which grows to one row
-  per column of the upload.
+- the Excel table (Insert > Table) named ``Statistics``, with the columns of ``TABLE_HEADERS``,
+  which grows to one row per column of the upload, in the number formats of its first data row;
+- ``ReportCharts``, the cell where the charts of the distributions start (one below the other),
+  and ``HistogramData``, the cell where the data they draw is written.
 
 Move them anywhere; keep the names. ``tests/demo/test_report.py`` checks that the bundled template
-still has them all.
+still has them all. The charts themselves are drawn by the code: openpyxl cannot keep a chart it
+did not write, so a chart in the template would be lost.
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from __future__ import annotations
 import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.chart import BarChart, Reference
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tablestats.computation import TableStatistics
+from tablestats.statistics import ColumnSummary
 
 # A bundled file, found from this file's own location.
 REPORT_TEMPLATE = Path(__file__).parent / "report_template.xlsx"
@@ -35,9 +44,26 @@ NAMED_CELLS = (
     "ReportSource",
     "ReportCreated",
     "ReportAbout",
+    "ReportCharts",
+    "HistogramData",
 )
 TABLE_NAME = "Statistics"
-TABLE_COLUMNS = 6  # name, values, numbers, minimum, maximum, mean
+TABLE_HEADERS = (
+    "Column",
+    "Values",
+    "Numbers",
+    "Minimum",
+    "Maximum",
+    "Mean",
+    "Std. deviation",
+    "Median",
+    "5% quantile",
+    "95% quantile",
+    "Numbers as text",
+    "Formulas without value",
+)
+CHART_ROWS = 16  # rows each chart takes, the space between charts included
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 18, 7.5
 
 
 class TemplateError(RuntimeError):
@@ -69,16 +95,29 @@ def build_report(
             "ReportAbout": about.strip(),
         },
     )
-    _fill_table(
-        workbook,
-        [
-            [c.name, c.count, c.numeric_count, c.min, c.max, c.mean]
-            for c in statistics.summary.columns
-        ],
-    )
+    _fill_table(workbook, [table_row(column) for column in statistics.summary.columns])
+    _draw_distributions(workbook, [c for c in statistics.summary.columns if c.histogram])
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def table_row(column: ColumnSummary) -> list[Any]:
+    """A column's row of the table, in the order of TABLE_HEADERS."""
+    return [
+        column.name,
+        column.count,
+        column.numeric_count,
+        column.min,
+        column.max,
+        column.mean,
+        column.std,
+        column.median,
+        column.p05,
+        column.p95,
+        column.numbers_as_text,
+        column.formulas_without_value,
+    ]
 
 
 def check_template(template: Path = REPORT_TEMPLATE) -> None:
@@ -89,12 +128,12 @@ def check_template(template: Path = REPORT_TEMPLATE) -> None:
     _table(workbook)
 
 
-def _fill_named_cells(workbook: Workbook, values: dict[str, object]) -> None:
+def _fill_named_cells(workbook: Workbook, values: dict[str, Any]) -> None:
     for name, value in values.items():
         _write(_named_cell(workbook, name), value)
 
 
-def _write(cell, value: object) -> None:
+def _write(cell: Cell | MergedCell, value: Any) -> None:
     cell.value = value
     if isinstance(value, str):
         # Text from an upload (a file or column name) that starts with "=" would otherwise become
@@ -102,24 +141,34 @@ def _write(cell, value: object) -> None:
         cell.data_type = "s"
 
 
-def _named_cell(workbook: Workbook, name: str):
+def _named_cell(workbook: Workbook, name: str) -> Cell:
     defined = workbook.defined_names.get(name)
     destinations = list(defined.destinations) if defined is not None else []
     if len(destinations) != 1:
         raise TemplateError(f"The report template has no single cell named {name}.")
     sheet_title, reference = destinations[0]
-    return workbook[sheet_title][reference.replace("$", "").split(":")[0]]
+    cell = workbook[sheet_title][reference.replace("$", "").split(":")[0]]
+    assert isinstance(cell, Cell)
+    return cell
 
 
-def _table(workbook: Workbook):
+def _bounds(reference: str) -> tuple[int, int, int, int]:
+    """First column, first row, last column and last row of a range such as "A11:L12"."""
+    first_column, first_row, last_column, last_row = range_boundaries(reference)
+    if first_column is None or first_row is None or last_column is None or last_row is None:
+        raise TemplateError(f"The table {TABLE_NAME} in the report template has no cell range.")
+    return first_column, first_row, last_column, last_row
+
+
+def _table(workbook: Workbook) -> tuple[Worksheet, Table]:
     for sheet in workbook.worksheets:
         if TABLE_NAME in sheet.tables:
             table = sheet.tables[TABLE_NAME]
-            first_column, _, last_column, _ = range_boundaries(table.ref)
-            if last_column - first_column + 1 != TABLE_COLUMNS:
+            first_column, _, last_column, _ = _bounds(table.ref)
+            if last_column - first_column + 1 != len(TABLE_HEADERS):
                 raise TemplateError(
-                    f"The table {TABLE_NAME} in the report template must have {TABLE_COLUMNS} "
-                    "columns."
+                    f"The table {TABLE_NAME} in the report template must have "
+                    f"{len(TABLE_HEADERS)} columns: {', '.join(TABLE_HEADERS)}."
                 )
             return sheet, table
     raise TemplateError(f"The report template has no Excel table named {TABLE_NAME}.")
@@ -127,7 +176,7 @@ def _table(workbook: Workbook):
 
 def _fill_table(workbook: Workbook, rows: list[list]) -> None:
     sheet, table = _table(workbook)
-    first_column, header_row, last_column, last_row = range_boundaries(table.ref)
+    first_column, header_row, last_column, last_row = _bounds(table.ref)
     # New rows take the number formats of the template's first data row.
     formats = [
         sheet.cell(row=header_row + 1, column=c).number_format
@@ -149,3 +198,43 @@ def _fill_table(workbook: Workbook, rows: list[list]) -> None:
     )
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+
+
+def _draw_distributions(workbook: Workbook, columns: list[ColumnSummary]) -> None:
+    """A bar chart of each column's histogram, from the data written at ``HistogramData``."""
+    data_start = _named_cell(workbook, "HistogramData")
+    charts_start = _named_cell(workbook, "ReportCharts")
+    data_sheet, charts_sheet = data_start.parent, charts_start.parent
+    assert isinstance(data_sheet, Worksheet) and isinstance(charts_sheet, Worksheet)
+    for index, column in enumerate(columns):
+        assert column.histogram is not None
+        edges, counts = column.histogram.edges, column.histogram.counts
+        left = data_start.column + 3 * index  # a block of two columns and a space per histogram
+        top = data_start.row
+        _write(data_sheet.cell(row=top, column=left), column.name)
+        data_sheet.cell(row=top + 1, column=left, value="Bin")
+        data_sheet.cell(row=top + 1, column=left + 1, value="Values")
+        for offset, count in enumerate(counts):
+            label = f"{edges[offset]:.4g} to {edges[offset + 1]:.4g}"
+            data_sheet.cell(row=top + 2 + offset, column=left, value=label)
+            data_sheet.cell(row=top + 2 + offset, column=left + 1, value=count)
+        last = top + 1 + len(counts)
+        chart = BarChart()
+        chart.type, chart.gapWidth, chart.legend = "col", 10, None
+        chart.title = _chart_title(column)
+        chart.y_axis.title, chart.x_axis.title = "Values in the bin", column.name
+        chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+        values = Reference(data_sheet, min_col=left + 1, min_row=top + 1, max_row=last)
+        chart.add_data(values, titles_from_data=True)
+        chart.set_categories(Reference(data_sheet, min_col=left, min_row=top + 2, max_row=last))
+        anchor = f"{charts_start.column_letter}{charts_start.row + CHART_ROWS * index}"
+        charts_sheet.add_chart(chart, anchor)
+
+
+def _chart_title(column: ColumnSummary) -> str:
+    marks = [
+        f"{label} {value:.4g}"
+        for label, value in (("mean", column.mean), ("5%", column.p05), ("95%", column.p95))
+        if value is not None
+    ]
+    return f"{column.name}: {', '.join(marks)}" if marks else column.name

@@ -85,7 +85,7 @@ class DemoJobTest(unittest.TestCase):
         self.assertEqual(shown["Statistics"], "reused from VIKTOR Storage")
         report = load_workbook(io.BytesIO(self.viktor.download(download)))
         self.assertEqual(named_value(report, "ReportSource"), "reused from storage")
-        self.assertEqual(table_rows(report)[1], ["Span [m]", 3, 3, 4.5, 7.5, 6.0])
+        self.assertEqual(table_rows(report)[1][:6], ["Span [m]", 3, 3, 4.5, 7.5, 6.0])
         keys = list(self.viktor.storage(self.scope))
         self.assertEqual(sum(key.startswith("table-stats-") for key in keys), 1, keys)
 
