@@ -41,7 +41,7 @@ STORED_RESULTS = [
 
 class Controller(vkt.Controller):
     label = "Table statistics"  # demo
-    parametrization = Parametrization
+    parametrization = Parametrization()  # an instance, as the SDK's types declare it
 
     @vkt.DataView("Upload", duration_guess=1)
     def upload_facts(self, params, **kwargs) -> vkt.DataResult:

@@ -32,6 +32,7 @@ from .values import (
     WORKING_DIRECTORY,
     ModuleValues,
     PathValue,
+    constant_text,
     fstring_head,
     path_kind,
 )
@@ -61,8 +62,8 @@ def _suggest_from_file(text: str | None) -> str:
     return f"{anchor} / {'/'.join(parts)!r}" if parts else anchor
 
 
-def _shown(node: ast.AST) -> str:
-    text = ast.unparse(node)
+def _shown(node: ast.AST | None) -> str:
+    text = ast.unparse(node) if node is not None else "this path"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -93,7 +94,8 @@ class _ModuleChecker(ModuleValues):
         self.path = path
         self.check_bundled_files = check_bundled_files
         self.findings: dict[tuple[int, int, str], Finding] = {}
-        self.read_locations: dict[Path, ast.AST] = {}  # bundled file candidates for VP303/VP304
+        # Bundled file candidates for VP303/VP304, and where each is read.
+        self.read_locations: dict[Path, ast.AST | None] = {}
         self.written_locations: set[Path] = set()
         # Files the code tests with exists() or reads inside try/except: allowed to be missing.
         self.optional_locations: set[Path] = set()
@@ -106,8 +108,9 @@ class _ModuleChecker(ModuleValues):
             self._check_bundled_files()
         return list(self.findings.values())
 
-    def _report(self, node: ast.AST, code: str, message: str) -> None:
-        line, column = node.lineno, node.col_offset + 1
+    def _report(self, node: ast.AST | None, code: str, message: str) -> None:
+        # Expressions and statements have a position; a node without one is reported at 1:1.
+        line, column = getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
         self.findings.setdefault(
             (line, column, code), Finding(self.path, line, column, code, message)
         )
@@ -131,7 +134,7 @@ class _ModuleChecker(ModuleValues):
                     )
             elif isinstance(node, ast.JoinedStr):
                 head = fstring_head(node)
-                if head is not None and node.values[1].value[:1] in ("/", "\\"):
+                if head is not None and constant_text(node.values[1])[:1] in ("/", "\\"):
                     self._check_join(self.value(head, scope), [(node, node.values[1])], scope)
 
     def _check_join(

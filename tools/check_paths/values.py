@@ -63,6 +63,11 @@ def path_kind(text: str) -> str | None:
 # --- Small functions that combine values ----------------------------------------------------------
 
 
+def constant_text(node: ast.expr) -> str:
+    """The text of a string constant, or "" for any other expression."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
 def fstring_head(node: ast.JoinedStr) -> ast.expr | None:
     """`folder` in f"{folder}/name.csv": a plain placeholder followed by text."""
     values = node.values
@@ -153,7 +158,7 @@ class ModuleValues:
         simple_targets: set[ast.AST] = set()
         for node in nodes_in_scope(scope_node):
             if isinstance(node, SCOPE_NODES):
-                if not isinstance(node, ast.Lambda):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     scope.bind(node.name, None)
                 self._build_scopes(node, scope)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
@@ -197,7 +202,7 @@ class ModuleValues:
     def _evaluate(self, node: ast.AST, scope: Scope) -> PathValue:
         if isinstance(node, ast.Constant):
             is_text = isinstance(node.value, str)
-            return PathValue(LITERAL, node, text=node.value) if is_text else NOT_A_PATH
+            return PathValue(LITERAL, node, text=constant_text(node)) if is_text else NOT_A_PATH
         if isinstance(node, ast.JoinedStr):
             return self._evaluate_fstring(node, scope)
         if isinstance(node, ast.Name):
@@ -232,10 +237,12 @@ class ModuleValues:
     def _evaluate_fstring(self, node: ast.JoinedStr, scope: Scope) -> PathValue:
         values = node.values
         if values and isinstance(values[0], ast.Constant):  # f"data/{name}.csv"
-            return PathValue(LITERAL, node, text=values[0].value, complete=len(values) == 1)
+            text = constant_text(values[0])
+            return PathValue(LITERAL, node, text=text, complete=len(values) == 1)
         head = fstring_head(node)
         if head is not None:  # f"{folder}/name.csv" is folder + "/name.csv"
-            rest = PathValue(LITERAL, node, text=values[1].value, complete=len(values) == 2)
+            text = constant_text(values[1])
+            rest = PathValue(LITERAL, node, text=text, complete=len(values) == 2)
             return _concatenate(node, self.value(head, scope), rest)
         return NOT_A_PATH
 
