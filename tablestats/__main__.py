@@ -12,6 +12,7 @@ message the app shows, on one line).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     # A Windows console or a file may not encode every character of a column name ("σ"): print
     # a "?" for those rather than stop with an error.
     for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):  # not when a test has put another stream in place
+        if isinstance(stream, io.TextIOWrapper):  # not when a test has put another in place
             stream.reconfigure(errors="replace")
     upload = args.upload or SAMPLE_UPLOAD
     store = FolderStore(args.store or default_folder())

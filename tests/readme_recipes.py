@@ -118,7 +118,8 @@ def _replace(path: Path, lines: list[str]) -> None:
         split = lines.index("# with")
     except ValueError:
         raise RecipeError(f"a replacement in {path.name} has no '# with' line") from None
-    old, new = "\n".join(lines[:split]), "\n".join(lines[split + 1 :])
+    # ruff formats the README's Python blocks, and may set a blank line before "# with".
+    old, new = "\n".join(lines[:split]).strip("\n"), "\n".join(lines[split + 1 :]).strip("\n")
     text = path.read_text(encoding="utf-8")
     if text.count(old) != 1:
         raise RecipeError(

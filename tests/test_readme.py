@@ -1,21 +1,27 @@
 """The README's commands are the ones CI runs, so the README cannot drift from the code.
 
-Every command in the README's ``sh`` blocks must stand, as written, on a line of ``.ci/run``, which
-runs them in a fresh virtual environment. Commands named in the text (``python -m ...`` in
-backticks) must be run by ``.ci/run`` or by a test. The few that cannot run here are listed, with
-the reason.
+- Every command in the README's ``sh`` blocks stands, as written, on a line of ``.ci/run``, which
+  runs them in a fresh clone and a new virtual environment (the recipes of "Change it" are
+  performed by ``test_recipes.py`` instead).
+- Every line of the ``powershell`` block (the quick start on Windows) is a step of the GitHub
+  workflow, which runs it in PowerShell 5.1 and 7 and in cmd.
+- Commands named in the text (``python -m ...`` in backticks) are run by ``.ci/run`` or a test.
+
+The few that cannot run here are listed with the reason.
 """
 
 import re
 import unittest
 from pathlib import Path
 
+from readme_recipes import SECTION
+
 REPOSITORY = Path(__file__).parent.parent
+README = REPOSITORY / "README.md"
 
 NOT_RUN_BY_CI = {
     "viktor-cli": "needs a VIKTOR account and the VIKTOR cloud",
-    "python benchmarks/bench_uploads.py": "takes minutes; .ci/run runs it with --quick instead",
-    "python -m venv .venv": ".ci/run makes its own fresh environment, outside the checkout",
+    "python benchmarks/bench_uploads.py": "takes minutes; .ci/run runs it with --quick",  # demo
     "bash .ci/run": "is what CI runs",
     "pre-commit install": "installs a git hook in a clone; .ci/run validates the hooks' config",
 }
@@ -23,33 +29,48 @@ RUN_BY_TESTS = {
     "python -m tools.check_paths --help": "test_check_paths.py",
 }
 # Commands named in the text: a backticked span that starts like one.
-INLINE_COMMAND = re.compile(r"`((?:python -m|pre-commit|ruff|bash) [^`]+)`")
+INLINE_COMMAND = re.compile(r"`((?:python -m|pre-commit|ruff|pyright|bash) [^`]+)`")
+
+
+def readme_text() -> str:
+    return README.read_text(encoding="utf-8")
+
+
+def blocks(language: str, text: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def without_recipes(text: str) -> str:
+    """The README without its "Change it" section, whose commands test_recipes.py runs."""
+    start = text.find(f"\n{SECTION}\n")
+    end = text.find("\n## ", start + 1)
+    return text if start < 0 else text[:start] + text[end:]
+
+
+def commands_in(block: str) -> list[str]:
+    return [line.strip() for line in block.splitlines() if line.strip()]
 
 
 def readme_commands() -> list[str]:
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL):
-        for line in block.splitlines():
-            line = line.split(" #")[0].strip()
-            commands.extend(part.strip() for part in line.split("&&") if part.strip())
-    return commands
+    return [c for block in blocks("sh", without_recipes(readme_text())) for c in commands_in(block)]
 
 
 def inline_commands() -> list[str]:
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    without_blocks = re.sub(r"```.*?```", "", readme, flags=re.DOTALL)
+    without_blocks = re.sub(r"```.*?```", "", readme_text(), flags=re.DOTALL)
     return INLINE_COMMAND.findall(without_blocks)
 
 
 def ci_lines() -> set[str]:
+    """The lines of .ci/run, without a trailing comment (such as ``# demo``). .ci/run activates
+    the quick start's environment, so ``.venv/bin/python -m x`` there is ``python -m x``."""
     script = (REPOSITORY / ".ci" / "run").read_text(encoding="utf-8")
-    return {line.strip() for line in script.splitlines()}
+    lines = {line.split("  #")[0].strip() for line in script.splitlines()}
+    return lines | {line.removeprefix(".venv/bin/") for line in lines}
 
 
 class ReadmeCommandsTest(unittest.TestCase):
     def test_there_are_commands_to_check(self):
-        self.assertIn("python -m pytest", readme_commands())
+        self.assertIn(".venv/bin/python -m pytest", readme_commands())
 
     def test_each_command_is_run_by_ci(self):
         lines = ci_lines()
@@ -57,7 +78,27 @@ class ReadmeCommandsTest(unittest.TestCase):
             if any(command.startswith(prefix) for prefix in NOT_RUN_BY_CI):
                 continue
             with self.subTest(command=command):
-                self.assertIn(command, lines, "run it in .ci/run, or list why it cannot run")
+                self.assertIn(
+                    command,
+                    lines,
+                    f"The README asks for `{command}`, which .ci/run does not run: add it to "
+                    ".ci/run as written, or to NOT_RUN_BY_CI in tests/test_readme.py with the "
+                    "reason it cannot run there.",
+                )
+
+    def test_each_windows_command_is_a_step_of_the_workflow(self):
+        workflow = (REPOSITORY / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
+        steps = {line.strip().removeprefix("run: ") for line in workflow.splitlines()}
+        (block,) = blocks("powershell", readme_text())
+        for command in commands_in(block):
+            with self.subTest(command=command):
+                self.assertIn(
+                    command,
+                    steps,
+                    f"The README's Windows quick start asks for `{command}`, which the quick-start "
+                    "job of .github/workflows/tests.yml does not run: add it there as a step, "
+                    "`run: <the command>`, as written.",
+                )
 
     def test_each_command_named_in_the_text_is_run_somewhere(self):
         lines = ci_lines()
@@ -65,9 +106,15 @@ class ReadmeCommandsTest(unittest.TestCase):
             if any(command.startswith(prefix) for prefix in NOT_RUN_BY_CI) or command in lines:
                 continue
             with self.subTest(command=command):
-                self.assertIn(command, RUN_BY_TESTS, "run it in .ci/run or in a test")
+                self.assertIn(
+                    command,
+                    RUN_BY_TESTS,
+                    f"The README names `{command}`, which neither .ci/run nor a test runs: run it "
+                    "in .ci/run, or name the test that runs it in RUN_BY_TESTS.",
+                )
                 test_file = Path(__file__).parent / RUN_BY_TESTS[command]
                 self.assertIn(command.split()[-1], test_file.read_text(encoding="utf-8"))
 
-    def test_ci_runs_the_readme_test_command(self):
-        self.assertIn("python -m pytest", ci_lines())
+    def test_ci_runs_the_readme_test_commands(self):
+        self.assertIn("python -m unittest discover -s tests", ci_lines())
+        self.assertIn(".venv/bin/python -m pytest", ci_lines())
