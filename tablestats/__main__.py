@@ -128,9 +128,9 @@ def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> 
     else:
         source = f"computed now (could not be stored in {store.folder})"
     statistics = stored.value
-    sheet = f", sheet '{statistics.sheet}'" if statistics.sheet else ""
+    sheet = f", sheet '{_escaped(statistics.sheet)}'" if statistics.sheet else ""
     lines = [
-        f"{outcome.file_name} ({outcome.file_size:,} bytes{sheet}): "
+        f"{_escaped(outcome.file_name)} ({outcome.file_size:,} bytes{sheet}): "
         f"{statistics.summary.rows:,} rows",
         f"Statistics {source}",
         "",
@@ -138,7 +138,8 @@ def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> 
     ]
     for column in statistics.summary.columns:
         numbers = (_number(column.min), _number(column.max), _number(column.mean))
-        line = f"{column.name[:24]:<24} {column.count:>8,} {column.numeric_count:>8,} " + " ".join(
+        name = _escaped(column.name)[:24]
+        line = f"{name:<24} {column.count:>8,} {column.numeric_count:>8,} " + " ".join(
             f"{number:>12}" for number in numbers
         )
         lines.append(line.rstrip())
@@ -147,6 +148,15 @@ def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> 
         f"Report: {report_path}" if report_path else "Report: none (add --out REPORT.xlsx)"
     )
     return "\n".join(lines)
+
+
+# Control characters from the upload, shown as "\x1b": printed raw, an escape (1B) could restyle
+# or clear the terminal, and a tab or line break would break the table's layout.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def _escaped(text: str) -> str:
+    return text.translate(_ESCAPES)
 
 
 def _number(value: float | None) -> str:

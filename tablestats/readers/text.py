@@ -1,14 +1,8 @@
 """Delimited text (.csv, .tsv, .txt) to rows, in bounded memory.
 
-Text files come from many programs and locales, so the reader works out from the first 64 kB:
-
-- the encoding: a byte order mark (UTF-8, UTF-16) if there is one; UTF-16 without one (every other
-  byte zero); else UTF-8 if the bytes are valid UTF-8, else Windows-1252 (what Excel writes in
-  Western Europe). Bytes that do not decode become "�" instead of stopping the read.
-- the delimiter: of tab, semicolon, comma and pipe, the one that splits the lines into the same
-  number of fields (two or more), preferring them in that order when several do.
-- the decimal mark: a decimal comma (``1,5``) when the delimiter is not a comma and the numbers in
-  the sample have commas but no points.
+Text files come from many programs and locales, so the reader works out from the first 64 kB the
+encoding (``text_encoding``: refusing what is not text) and then how cells are delimited, quoted
+and written (``text_dialect``). Line ends may be \\n, \\r\\n or \\r (old Macs).
 
 Lines are read one at a time, so memory does not grow with the file; a line longer than the limit
 is refused (a table does not have megabyte lines, a binary file does). The rows hold text; the
@@ -19,42 +13,40 @@ stay text.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import re
 from collections.abc import Iterator
 from functools import partial
-from itertools import islice
 from operator import itemgetter
 from typing import BinaryIO
 
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.numbers import numbers_in_column
-from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
+from tablestats.readers.text_dialect import detect_dialect
+from tablestats.readers.text_encoding import detect_encoding, open_text
 from tablestats.table import Table
 
 _SAMPLE_BYTES = 64 * 1024
-_SAMPLE_LINES = 50
-_DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit
-# At most this share of a text sample may be control characters or undecodable bytes.
-_MAX_BINARY_SHARE = 0.01
 
 
 def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
     """The header and rows of a delimited text file; UploadError if it is not one."""
     sample = file.read(_SAMPLE_BYTES)
     file.seek(0)
-    encoding = _detect_encoding(sample, filename)
-    sample_text = _complete_lines(sample.decode(encoding, errors="replace"))
-    _refuse_binary(sample_text, filename)
-    delimiter = _detect_delimiter(sample_text)
-    decimal_comma = delimiter != "," and _uses_decimal_comma(sample_text, delimiter)
+    encoding = detect_encoding(sample, filename)
+    # Decoded exactly as the file will be read, so that detection sees what csv will see.
+    sample_text = _complete_lines(open_text(io.BytesIO(sample), encoding).read())
+    dialect = detect_dialect(sample_text, filename)
 
-    text = io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
-    lines = _lines_within_limit(text, limits.line_characters, filename)
-    rows = _reporting_errors(csv.reader(lines, delimiter=delimiter), filename)
+    lines = _lines_within_limit(open_text(file, encoding), limits.line_characters, filename)
+    reader = csv.reader(
+        lines,
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        escapechar=dialect.escapechar,
+    )
+    rows = _reporting_errors(reader, filename)
     header = next((row for row in rows if any(row)), None)  # blank lines above it do not count
     if header is None:
         raise UploadError(
@@ -72,86 +64,14 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
         header=header,
         rows=within_header,
         sheet=None,
-        parse_numbers=partial(numbers_in_column, decimal_comma=decimal_comma),
+        parse_numbers=partial(numbers_in_column, decimal_comma=dialect.decimal_comma),
     )
-
-
-def _detect_encoding(sample: bytes, filename: str) -> str:
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # the codec reads the byte order mark
-    if sample.startswith(ZIP_SIGNATURE):
-        raise UploadError(
-            f"{filename} is an Excel workbook (or another zip file), not text. If it is a "
-            "workbook, give it the extension .xlsx and upload it again."
-        )
-    if sample.startswith(OLE_SIGNATURE):
-        raise UploadError(
-            f"{filename} is an Excel 97-2003 or password-protected workbook, not text. Open it "
-            "in Excel and save it as CSV or as an Excel Workbook (.xlsx) without a password."
-        )
-    if b"\x00" in sample:
-        # UTF-16 without a byte order mark: text in the ASCII range has a zero in every other byte.
-        pairs = len(sample) // 2
-        zeros_first, zeros_second = sample[0::2].count(0), sample[1::2].count(0)
-        if zeros_second > 0.4 * pairs and zeros_first < 0.05 * pairs:
-            return "utf-16-le"
-        if zeros_first > 0.4 * pairs and zeros_second < 0.05 * pairs:
-            return "utf-16-be"
-        raise UploadError(_not_text(filename))
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
 
 
 def _complete_lines(sample_text: str) -> str:
     """The sample without its last line, which the 64 kB cut may have broken off."""
     last_newline = max(sample_text.rfind("\n"), sample_text.rfind("\r"))
     return sample_text[: last_newline + 1] if last_newline > 0 else sample_text
-
-
-def _refuse_binary(sample_text: str, filename: str) -> None:
-    suspicious = sum(
-        1 for char in sample_text if (char < " " and char not in "\t\r\n\f\v") or char == "\ufffd"
-    )
-    if suspicious > max(3, _MAX_BINARY_SHARE * len(sample_text)):
-        raise UploadError(_not_text(filename))
-
-
-def _not_text(filename: str) -> str:
-    return (
-        f"{filename} is not a text file, so it cannot be read as CSV. Export the table from its "
-        "program as CSV or as an Excel Workbook (.xlsx) and upload that file."
-    )
-
-
-def _detect_delimiter(sample_text: str) -> str:
-    best, best_score = ",", 0.0
-    for delimiter in _DELIMITERS:
-        reader = csv.reader(io.StringIO(sample_text), delimiter=delimiter)
-        try:
-            widths = [len(row) for row in islice(reader, _SAMPLE_LINES) if row]
-        except csv.Error:
-            continue
-        if not widths:
-            continue
-        common_width = max(set(widths), key=widths.count)
-        if common_width < 2:
-            continue
-        score = widths.count(common_width) / len(widths)
-        if score > best_score:  # on a tie, the delimiter earlier in the list stays
-            best, best_score = delimiter, score
-    return best
-
-
-def _uses_decimal_comma(sample_text: str, delimiter: str) -> bool:
-    edge = f"(?:^|{re.escape(delimiter)}|$)"
-    with_comma = re.search(rf"{edge}\s*-?\d+,\d+\s*(?={edge})", sample_text, re.MULTILINE)
-    with_point = re.search(rf"{edge}\s*-?\d+\.\d+\s*(?={edge})", sample_text, re.MULTILINE)
-    return bool(with_comma) and not with_point
 
 
 def _lines_within_limit(text: io.TextIOWrapper, limit: int, filename: str) -> Iterator[str]:
