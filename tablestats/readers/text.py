@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterator
 from functools import partial
 from operator import itemgetter
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
@@ -86,7 +86,15 @@ def _lines_within_limit(text: io.TextIOWrapper, limit: int, filename: str) -> It
         yield line
 
 
-def _reporting_errors(reader: Iterator[list[str]], filename: str) -> Iterator[list[str]]:
+class _CsvReader(Protocol):
+    """What csv.reader returns: rows, and the number of the line it has read up to."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _reporting_errors(reader: _CsvReader, filename: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
