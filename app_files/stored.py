@@ -32,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from app_files.progress import report
 from app_files.stores import ResultStore
 from app_files.uploaded import Upload
 
@@ -75,6 +76,7 @@ def compute_once(computation: Computation[T], upload: Upload, store: ResultStore
     if found is not None:
         return Stored(found[0], reused=True, stored=True)
     value = computation.compute(upload)
+    report("Storing the result for later jobs", 0.95)
     stored = _save(store, key, computation.to_json(value))
     return Stored(value, reused=False, stored=stored)
 

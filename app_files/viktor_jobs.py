@@ -5,7 +5,8 @@
 
 Inside the block, every ``UploadError`` (a file too large, or one your computation cannot read)
 becomes a ``vkt.UserError`` that marks the field, so the user reads what to do instead of a
-traceback.
+traceback; and for a large upload, what the computation reports (``app_files.progress``) is shown
+to the user as VIKTOR's progress message.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from contextlib import contextmanager
 
 import viktor as vkt
 
-from app_files.uploaded import MAX_UPLOAD_BYTES, Upload, UploadError, receive_upload
+from app_files.progress import Throttled, reporting_to
+from app_files.uploaded import MAX_UPLOAD_BYTES, MB, Upload, UploadError, receive_upload
+
+# From this size on, a job tells the user where it is; a smaller upload is done before a message
+# would be read.
+PROGRESS_FROM_BYTES = 10 * MB
 
 
 @contextmanager
@@ -36,9 +42,15 @@ def received_upload(
     try:
         with file_field_value.file.open_binary() as stream:
             with receive_upload(stream, file_field_value.filename, max_bytes, check_name) as upload:
-                yield upload
+                large = upload.size >= PROGRESS_FROM_BYTES
+                with reporting_to(Throttled(_progress_message) if large else None):
+                    yield upload
     except UploadError as error:
         raise user_error(str(error), field) from None
+
+
+def _progress_message(message: str, fraction: float) -> None:
+    vkt.progress_message(message, percentage=round(100 * fraction))
 
 
 def user_error(message: str, field: str) -> vkt.UserError:

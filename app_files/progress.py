@@ -1,0 +1,57 @@
+"""Where a long job is, told to the user while it runs: "Reading the table", 40%.
+
+A computation says where it is with ``report(message, fraction)``, and needs to know nothing
+about VIKTOR. Who hears it is decided around it, with ``reporting_to``: in the app,
+``viktor_jobs.received_upload`` passes it on to ``vkt.progress_message`` for a large upload only
+(a small one is done before a message would be read); on the command line and in most tests,
+nobody hears it and ``report`` costs next to nothing.
+
+Each message is a request to VIKTOR, so ``Throttled`` passes one on only when the stage changes or
+the job has moved on by a step (10% by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# Hears a message and how far the job is, from 0 (started) to 1 (done).
+Reporter = Callable[[str, float], None]
+
+_reporter: ContextVar[Reporter | None] = ContextVar("progress_reporter", default=None)
+
+
+def report(message: str, fraction: float) -> None:
+    """Say where the job is: ``message`` names the stage, ``fraction`` how far it is (0 to 1)."""
+    reporter = _reporter.get()
+    if reporter is not None:
+        reporter(message, min(max(fraction, 0.0), 1.0))
+
+
+@contextmanager
+def reporting_to(reporter: Reporter | None) -> Iterator[None]:
+    """Within the block, ``report`` goes to ``reporter`` (None: to nobody)."""
+    token = _reporter.set(reporter)
+    try:
+        yield
+    finally:
+        _reporter.reset(token)
+
+
+class Throttled:
+    """A reporter that passes a message on to ``reporter`` only when the stage changes, or when
+    the job has moved on by at least ``step`` since the last message it passed on."""
+
+    def __init__(self, reporter: Reporter, step: float = 0.1) -> None:
+        self._reporter = reporter
+        self._step = step
+        self._last: tuple[str, float] | None = None
+
+    def __call__(self, message: str, fraction: float) -> None:
+        if self._last is not None:
+            last_message, last_fraction = self._last
+            if message == last_message and fraction < last_fraction + self._step:
+                return
+        self._last = (message, fraction)
+        self._reporter(message, fraction)

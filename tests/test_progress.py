@@ -1,0 +1,80 @@
+"""Progress: a computation says where it is; the user hears it for a large upload only."""
+
+import unittest
+
+import viktor as vkt
+from viktor_standin import ViktorStandIn
+
+from app_files import viktor_jobs
+from app_files.progress import Throttled, report, reporting_to
+from app_files.stored import Computation, compute_once
+from app_files.stores import ViktorStore
+from app_files.uploaded import Upload
+
+
+class ReportTest(unittest.TestCase):
+    def test_goes_to_the_reporter_of_the_block_and_nowhere_else(self):
+        heard = []
+        report("before", 0.1)
+        with reporting_to(lambda message, fraction: heard.append((message, fraction))):
+            report("Reading", 0.5)
+            with reporting_to(None):
+                report("unheard", 0.6)
+            report("Computing", 1.5)  # kept within 0 and 1
+        report("after", 1.0)
+        self.assertEqual(heard, [("Reading", 0.5), ("Computing", 1.0)])
+
+    def test_throttled_passes_on_a_new_stage_or_a_step_forward(self):
+        heard = []
+        throttled = Throttled(lambda message, fraction: heard.append((message, fraction)), 0.1)
+        for fraction in (0.0, 0.05, 0.09, 0.1, 0.15, 0.21):
+            throttled("Reading", fraction)
+        throttled("Storing", 0.22)
+        self.assertEqual(heard, [("Reading", 0.0), ("Reading", 0.1), ("Reading", 0.21),
+                                 ("Storing", 0.22)])  # fmt: skip
+
+
+def counted_in_steps(upload: Upload) -> dict:
+    """A computation that reads an upload a tenth at a time, and says so."""
+    total = 0
+    for tenth in range(10):
+        total += len(upload.file.read(upload.size // 10 + 1))
+        report("Counting bytes", tenth / 10)
+    return {"bytes": total}
+
+
+STEPS = Computation("steps", compute=counted_in_steps, version="1")
+
+
+class Fields(vkt.Parametrization):
+    upload = vkt.FileField("File")
+
+
+class Counting(vkt.Controller):
+    parametrization = Fields()
+
+    @vkt.DataView("Bytes")
+    def count(self, params, **kwargs) -> vkt.DataResult:
+        with viktor_jobs.received_upload(params.upload, "upload", "Upload a file.") as upload:
+            counted = compute_once(STEPS, upload, ViktorStore("session")).value
+        return vkt.DataResult(vkt.DataGroup(vkt.DataItem("Bytes", counted["bytes"])))
+
+
+class ProgressInTheAppTest(unittest.TestCase):
+    def messages_for(self, size: int) -> list[dict]:
+        with ViktorStandIn() as viktor:
+            upload = viktor.add_file("big.bin", b"x" * size)
+            viktor.run_job(Counting(), "count", "data", {"upload": upload})
+            return viktor.progress_messages
+
+    def test_a_large_upload_tells_the_user_where_the_job_is(self):
+        messages = self.messages_for(viktor_jobs.PROGRESS_FROM_BYTES)
+        self.assertGreaterEqual(len(messages), 3)
+        self.assertLessEqual(len(messages), 12)  # each is a request: a few, not thousands
+        self.assertEqual(messages[0], {"message": "Counting bytes", "percentage": 0})
+        self.assertEqual(
+            messages[-1], {"message": "Storing the result for later jobs", "percentage": 95}
+        )
+
+    def test_a_small_upload_sends_no_message(self):
+        self.assertEqual(self.messages_for(viktor_jobs.PROGRESS_FROM_BYTES - 1), [])
