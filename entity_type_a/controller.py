@@ -15,6 +15,7 @@ from app_files.stores import ViktorStore
 from app_files.upload_facts import UPLOAD_FACTS
 from app_files.viktor_jobs import received_upload
 from tablestats.computation import TABLE_STATISTICS  # demo
+from tablestats.notes import notes  # demo
 from tablestats.plot import distribution_figure  # demo
 from tablestats.reading import upload_kind  # demo
 
@@ -88,15 +89,24 @@ class Controller(vkt.Controller):
     def table_facts(self, params, **kwargs) -> vkt.DataResult:
         with _upload(params) as upload:
             stored = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE))
-        statistics = stored.value
-        return vkt.DataResult(
-            vkt.DataGroup(
-                vkt.DataItem("Sheet", statistics.sheet or "(text file)"),
-                vkt.DataItem("Rows", statistics.summary.rows),
-                vkt.DataItem("Columns", len(statistics.summary.columns)),
-                vkt.DataItem("Statistics", _source(stored.reused, stored.stored)),
+        summary = stored.value.summary
+        facts = [
+            vkt.DataItem("Sheet", stored.value.sheet or "(text file)"),
+            vkt.DataItem("Rows", summary.rows),
+            vkt.DataItem("Columns", len(summary.columns)),
+            vkt.DataItem("Statistics", _source(stored.reused, stored.stored)),
+        ]
+        # Cells that were not counted, with what to do about them.
+        facts += [
+            vkt.DataItem(
+                f"{note.column}: {note.problem}",
+                note.cells,
+                status=vkt.DataStatus.WARNING,
+                status_message=note.advice,
             )
-        )
+            for note in notes(summary.columns)
+        ]
+        return vkt.DataResult(vkt.DataGroup(*facts))
 
     def download_report(self, params, **kwargs) -> vkt.DownloadResult:
         from tablestats.report import build_report  # only this job needs openpyxl: load it here

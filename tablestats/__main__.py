@@ -23,6 +23,7 @@ from app_files.stored import Stored, compute_once
 from app_files.stores import FolderStore, default_folder
 from app_files.uploaded import UploadError, receive_upload
 from tablestats.computation import TABLE_STATISTICS, TableStatistics
+from tablestats.notes import notes
 from tablestats.reading import upload_kind
 
 # Bundled files, found from this file's own location.
@@ -143,6 +144,9 @@ def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> 
             f"{number:>12}" for number in numbers
         )
         lines.append(line.rstrip())
+    for note in notes(statistics.summary.columns):
+        name = _escaped(note.column)
+        lines.append(f"Note on {name}: {note.cells:,} {note.problem}. {note.advice}")
     lines.append("")
     lines.append(
         f"Report: {report_path}" if report_path else "Report: none (add --out REPORT.xlsx)"
