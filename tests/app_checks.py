@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -124,7 +125,7 @@ def load_app(folder: Path = REPOSITORY) -> App:
         if "Controller" not in controllers:
             raise AppProblem(
                 f"app.py: an {app_type} app needs its controller imported as `Controller` "
-                "(from entity_type_a.controller import Controller), and app.py binds no such name."
+                "(from <its folder>.controller import Controller), and app.py binds no such name."
             )
         others = sorted(set(controllers) - {"Controller"} - _aliases_of(controllers, "Controller"))
         if others:
@@ -282,6 +283,29 @@ def _all_initial(entities: list[vkt.InitialEntity]) -> Iterator[vkt.InitialEntit
     for entity in entities:
         yield entity
         yield from _all_initial(entity._children or [])
+
+
+def folder_name_problems(app: App, files: list[Path]) -> list[str]:
+    """Only app.py may name an entity type's folder, so that renaming the folder and that import
+    is all a rename takes. (The README may name it: its text is not run.)"""
+    problems = []
+    for entity_type in app.entity_types:
+        name = re.compile(rf"\b{re.escape(entity_type.package)}\b")
+        for path in files:
+            if path.name in ("app.py", "README.md") or entity_type.folder in path.parents:
+                continue
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (UnicodeDecodeError, OSError):
+                continue  # not text
+            problems += [
+                f"{relative(path)}:{number}: names the folder `{entity_type.package}` of entity "
+                f"type {entity_type.name}, so renaming the folder would break it: find the entity "
+                "type through app.py instead (tests/app_checks.py: load_app)."
+                for number, line in enumerate(lines, start=1)
+                if name.search(line)
+            ]
+    return problems
 
 
 def import_problems(app: App) -> list[str]:

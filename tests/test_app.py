@@ -11,9 +11,11 @@ The checks themselves are in ``app_checks.py``.
 import unittest
 
 from app_checks import (
+    REPOSITORY,
     AppProblem,
     default_params,
     definition_problems,
+    folder_name_problems,
     import_problems,
     jobs_of,
     load_app,
@@ -23,6 +25,8 @@ from app_checks import (
     upload_samples,
 )
 from viktor_standin import ViktorStandIn
+
+from tools.remove_demo import app_files_in
 
 
 class AppTest(unittest.TestCase):
@@ -47,6 +51,9 @@ class AppTest(unittest.TestCase):
 
     def test_no_entity_type_imports_from_another(self):
         self.assertNoProblems(import_problems(self.app))
+
+    def test_only_app_py_names_the_entity_types_folders(self):
+        self.assertNoProblems(folder_name_problems(self.app, app_files_in(REPOSITORY)))
 
     def test_every_file_field_has_a_sample(self):
         self.assertNoProblems(sample_problems(self.app))

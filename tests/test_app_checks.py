@@ -19,6 +19,7 @@ from app_checks import (
     Job,
     default_params,
     definition_problems,
+    folder_name_problems,
     import_problems,
     jobs_of,
     load_app,
@@ -286,6 +287,18 @@ class SiblingImportTest(unittest.TestCase):
         self.assertIn("project_type/controller.py:3: entity type Project imports", problem)
         self.assertIn("from entity type Beam's folder", problem)
         self.assertIn("import its own modules relatively", problem)
+
+
+class FolderNameTest(unittest.TestCase):
+    def test_a_file_that_names_an_entity_types_folder(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        named = folder / "run_checks.sh"
+        # The controller Good is defined in the module test_app_checks: that is its "folder".
+        named.write_text("python -m pytest\npython -m test_app_checks\n", encoding="utf-8")
+        (folder / "README.md").write_text("About test_app_checks.\n", encoding="utf-8")
+        (problem,) = folder_name_problems(editor_app(Good), [named, folder / "README.md"])
+        self.assertIn("run_checks.sh:2: names the folder `test_app_checks` of entity type", problem)
+        self.assertIn("find the entity type through app.py instead", problem)
 
 
 class JobLabelTest(unittest.TestCase):

@@ -69,7 +69,7 @@ def without_demo(text: str, name: str) -> str:
 
 def marked_files(root: Path) -> list[Path]:
     """The files under ``root`` (tracked by git, when it is a checkout) that hold demo markers."""
-    candidates = _tracked(root)
+    candidates = app_files_in(root)
     found = []
     for path in candidates:
         if path.suffix not in MARKED_SUFFIXES or not path.is_file() or path == Path(__file__):
@@ -84,7 +84,9 @@ def marked_files(root: Path) -> list[Path]:
     return found
 
 
-def _tracked(root: Path) -> list[Path]:
+def app_files_in(root: Path) -> list[Path]:
+    """The files of the app in ``root``: those git tracks or would track (not what .gitignore
+    ignores); every file but git's own and virtual environments where git is not there."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
