@@ -42,7 +42,7 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(first.returncode, 0, first.stderr)
         self.assertIn("sample.csv", first.stdout)
         self.assertIn("computed now and stored in", first.stdout)
-        self.assertRegex(first.stdout, r"Span \[m\]\s+6\s+6\s+3\.6\s+8\.1\s+5\.8")
+        self.assertRegex(first.stdout, r"Strength \[MPa\]\s+240\s+240\s+30\.2\s+47\.7\s+38\.47")
         second = run("--store", self.store)
         self.assertEqual(second.returncode, 0, second.stderr)
         self.assertIn("reused from", second.stdout)
@@ -111,7 +111,7 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(json.loads(completed.stdout)["report"], str(report))
         workbook = load_workbook(report)
         self.assertEqual(named_value(workbook, "ReportFile"), "sample.csv")
-        self.assertEqual(len(table_rows(workbook)), 6)  # one per column of sample.csv
+        self.assertEqual(len(table_rows(workbook)), 8)  # one per column of sample.csv
 
     def test_bad_input_exits_2_with_one_line_and_no_traceback(self):
         cases = [
