@@ -2,12 +2,13 @@
 
 python-calamine reads a 200,000-row sheet in about a second, where openpyxl takes ten or more (see
 the README's benchmark). It is also the reader that can abort the whole process on a hostile
-file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` makes.
+file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` makes, which holds
+the one sheet to read: the first visible worksheet.
 
-The reader takes the first visible worksheet and gives what Excel shows in its cells: the cached
-value of a formula, numbers as numbers, dates as dates, text as text. Cells with an error value
-(``#DIV/0!``) read as empty; in merged cells, only the top-left cell holds the value. Empty rows and
-columns above and left of the table do not matter.
+The reader gives what Excel shows in the cells: the cached value of a formula, numbers as numbers,
+dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty; in merged
+cells, only the top-left cell holds the value. Empty rows and columns above and left of the table
+do not matter.
 """
 
 from __future__ import annotations
@@ -33,9 +34,8 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
     _check_kind(file, filename)
     try:
         with checked_copy(file, filename, limits) as checked:
-            with python_calamine.CalamineWorkbook.from_path(checked) as workbook:
-                name = _first_visible_worksheet(workbook.sheets_metadata, filename)
-                sheet = workbook.get_sheet_by_name(name)  # holds the sheet's cells in memory
+            with python_calamine.CalamineWorkbook.from_path(checked.path) as workbook:
+                sheet = workbook.get_sheet_by_index(0)  # holds the sheet's cells in memory
     except python_calamine.PasswordError:
         raise UploadError(password_protected(filename)) from None
     except python_calamine.CalamineError as error:
@@ -45,6 +45,7 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
         if type(error).__name__ != "PanicException":
             raise
         raise UploadError(_unreadable(filename, error)) from None
+    name = checked.sheet
     # The reader starts at the sheet's first row, which may be empty; the table starts below.
     rows = dropwhile(_is_empty, sheet.iter_rows())
     header = next(rows, None)
@@ -95,16 +96,6 @@ def _contains(file: BinaryIO, marker: bytes, chunk_bytes: int = 1024 * 1024) -> 
         overlap = chunk[-len(marker) :]
     file.seek(0)
     return False
-
-
-def _first_visible_worksheet(sheets: list, filename: str) -> str:
-    worksheets = [s for s in sheets if s.typ == python_calamine.SheetTypeEnum.WorkSheet]
-    visible = [s for s in worksheets if s.visible == python_calamine.SheetVisibleEnum.Visible]
-    if not worksheets:
-        raise UploadError(
-            f"{filename} has no worksheet (only charts or macros). Put the table on a worksheet."
-        )
-    return (visible or worksheets)[0].name
 
 
 def _unreadable(filename: str, error: BaseException) -> str:
