@@ -6,9 +6,10 @@ file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` ma
 the one sheet to read: the first visible worksheet.
 
 The reader gives what Excel shows in the cells: the cached value of a formula, numbers as numbers,
-dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty; in merged
-cells, only the top-left cell holds the value. Empty rows and columns above and left of the table
-do not matter.
+dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty, and so do
+formulas without a cached value, which the table counts per column; in merged cells, only the
+top-left cell holds the value. Empty rows and columns above and left of the table do not matter:
+the table starts at its first filled row and column.
 """
 
 from __future__ import annotations
@@ -59,7 +60,24 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"The sheet '{name}' in {filename} is {len(header):,} columns wide; this app reads at "
             f"most {limits.columns:,}. Delete the columns that do not belong to the table."
         )
-    return Table(header=header, rows=rows, sheet=name)
+    # The reader's rows start at the table's first column: the columns left of it are empty.
+    first_column = sheet.start[1] if sheet.start else 0
+    return Table(
+        header=header,
+        rows=rows,
+        sheet=name,
+        first_column=first_column,
+        formulas_without_value=_in_table(checked.formulas_without_value, first_column, len(header)),
+    )
+
+
+def _in_table(by_sheet_column: dict[int, int], first_column: int, width: int) -> dict[int, int]:
+    """Counts by the sheet's column index, as counts by the table's, for its columns only."""
+    return {
+        column - first_column: count
+        for column, count in sorted(by_sheet_column.items())
+        if first_column <= column < first_column + width
+    }
 
 
 def _is_empty(row: list) -> bool:

@@ -192,6 +192,21 @@ class CellValueTest(unittest.TestCase):
         summary, _ = stats(xlsx_from_openpyxl(book), "areas.xlsx")
         self.assertEqual(column_stats(summary)["Area"], (1, 1, 12.0, 12.0, 12.0))
 
+    def test_formulas_without_a_saved_value_are_counted_by_table_column(self):
+        """The table starts in column B: a formula in column A is not the table's."""
+        rows_xml = row(1, None, "Length", "Area", first_column=0) + "".join(
+            f'<row r="{n}"><c r="A{n}"><f>1</f></c><c r="B{n}"><v>{n}</v></c>'
+            f'<c r="C{n}"><f>B{n}*2</f></c></row>'
+            for n in (2, 3, 4)
+        )
+        table = read(xlsx_from_sheet_xml(rows_xml))
+        self.assertEqual(table.first_column, 1)
+        self.assertEqual(table.formulas_without_value, {1: 3})
+
+    def test_openpyxl_formulas_are_counted(self):
+        book = workbook(("Areas", [["Length", "Area"], [2, "=A2*3"], [4, "=A3*3"], [6, 18]]))
+        self.assertEqual(read(xlsx_from_openpyxl(book)).formulas_without_value, {1: 2})
+
     def test_error_cells_read_as_empty(self):
         """python-calamine reads ``#DIV/0!`` and ``#N/A`` as empty cells: not counted at all."""
         rows_xml = (
@@ -314,6 +329,12 @@ class LayoutTest(unittest.TestCase):
             column_stats(summary),
             {"Beam": (2, 0, None, None, None), "Span [m]": (2, 2, 4.5, 6.0, 5.25)},
         )
+
+    def test_the_first_column_of_a_table_is_where_it_starts_in_the_sheet(self):
+        rows_xml = row(3, "Beam", None, first_column=3) + row(4, "B1", 4.5, first_column=3)
+        table = read(xlsx_from_sheet_xml(rows_xml))  # from D3, with an unnamed column E
+        self.assertEqual(table.first_column, 3)
+        self.assertEqual(list(table.rows), [["B1", 4.5]])
 
     def test_a_sheet_with_whole_columns_formatted_is_read_quickly(self):
         """Excel declares the dimension ``A1:XFD1048576`` and a ``<col>`` for all 16,384
