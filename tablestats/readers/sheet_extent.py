@@ -33,7 +33,7 @@ _HEAD_BYTES = 64 * 1024  # the first rows, which give the table's width
 
 class FastScan:
     """The fast path for a sheet part, fed its chunks in order; each chunk ends between tags and
-    holds whole cells (see ``xml_chunks.xml_chunks``).
+    holds whole cells (see ``xml_chunks.XmlPart``).
 
     ``prefix`` is the namespace prefix of the part's elements (``xml_chunks.root_prefix``).
     ``shared_strings`` says whether the workbook has shared strings to refer to. After the last
@@ -42,9 +42,8 @@ class FastScan:
     """
 
     def __init__(
-        self, filename: str, limits: Limits, part_bytes: int, prefix: bytes, shared_strings: bool
+        self, limits: Limits, part_bytes: int, prefix: bytes, shared_strings: bool
     ) -> None:
-        self.filename = filename
         self.limits = limits
         self.plain = True
         self.filled_at_most = 0

@@ -26,13 +26,13 @@ def has_no_saved_value(value: str | None, kind: str | None) -> bool:
 
 class UnsavedFormulas:
     """Counts the formula cells without a saved value in plain XML, one chunk at a time; each
-    chunk holds whole cells (see ``xml_chunks.xml_chunks``)."""
+    chunk holds whole cells (see ``xml_chunks.XmlPart``)."""
 
     def __init__(self, prefix: bytes = b"") -> None:
         c, f, v = (qualified(prefix, name) for name in (b"c", b"f", b"v"))
         # The formula, an empty value or none, and the end of the cell.
         self._formula_to_end = re.compile(
-            b"<" + f + rb"(?:\s[^>]*+)?(?:/>|>[^<]*+</" + f + rb">)\s*+"
+            b"<" + f + rb"(?:\s[^>]*?)?(?:/>|>[^<]*+</" + f + rb">)\s*+"
             b"(<" + v + rb"\s*/>|<" + v + b"></" + v + rb">)?\s*+</" + c + b">"
         )
         self._cell_tag = re.compile(

@@ -195,7 +195,7 @@ def _copy_sheet(
 ) -> _SheetCells:
     """Copy the sheet: every cell tag in it passes either the fast scan or the exact one."""
     part = XmlPart(file, member, filename, keep_whole=b"c")
-    scan = FastScan(filename, limits, member.file_size, part.prefix, shared_strings)
+    scan = FastScan(limits, member.file_size, part.prefix, shared_strings)
     _copy(part, clean, SHEET, scan.feed)
     if scan.plain and scan.filled_at_most <= limits.cells:
         return _SheetCells(scan.shared_strings, scan.formulas_without_value)

@@ -27,7 +27,7 @@ _ELEMENT_NAME = re.compile(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*")
 
 
 class XmlPart:
-    """The XML of one part, unpacked as it is iterated, in chunks that end between tags.
+    """The XML of one part, in chunks that end between tags, unpacked as they are read (once).
 
     ``prefix`` is the namespace prefix of its first element (b"x" for ``<x:worksheet>``), else
     b"". With ``keep_whole``, the local name of an element (b"c"), chunks also end before such an

@@ -43,7 +43,7 @@ def fast_scan_of(sheet_xml: str, *, shared_strings: bool = False) -> FastScan:
     file = io.BytesIO(data)
     member = zipfile.ZipFile(file).getinfo(member_name)
     part = XmlPart(file, member, "book.xlsx", keep_whole=b"c")
-    scan = FastScan("book.xlsx", DEFAULT_LIMITS, member.file_size, part.prefix, shared_strings)
+    scan = FastScan(DEFAULT_LIMITS, member.file_size, part.prefix, shared_strings)
     for chunk in part:
         scan.feed(chunk)
     return scan
@@ -146,9 +146,9 @@ class SharedStringCellTest(unittest.TestCase):
         self.assert_counted('<x:c xmlns:x="urn:x" r="A{n}" t="s"><x:v>1</x:v></x:c>')
 
 
-# Formula cells of every kind, in column B; the comments say whether each has a saved value.
+# Formula cells of every kind, in columns B and C; the comments say whether each has a saved value.
 FORMULA_ROWS = (
-    row(1, "Length", "Area")
+    row(1, "Length", "Area", "Width")
     + '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f>A2*3</f></c></row>'  # none
     + '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f>A3*3</f><v/></c></row>'  # none (openpyxl)
     + '<row r="4"><c r="A4"><v>4</v></c><c r="B4"><f>A4*3</f><v>12</v></c></row>'  # saved
@@ -160,6 +160,7 @@ FORMULA_ROWS = (
 
 class FormulaCountTest(unittest.TestCase):
     def test_formulas_without_a_saved_value_are_counted_by_column(self):
+        self.assertTrue(fast_scan_of(worksheet_xml(FORMULA_ROWS)).plain)
         copy, _ = checked(xlsx_from_sheet_xml(FORMULA_ROWS))
         self.assertEqual(copy.formulas_without_value, {1: 4, 2: 1})
 
