@@ -52,10 +52,10 @@ class FastScan:
         self._box: Box | None = None
         self._measure_strings = shared_strings
         self._other_cells = OtherPrefix(prefix, b"c")
-        c, v = qualified(prefix, b"c"), qualified(prefix, b"v")
-        self._shared_string_cell = re.compile(
-            b"<" + c + rb' r="[A-Z]+\d+"(?: s="\d+")? t="s"><' + v + rb">(\d+)</" + v + b">"
-        )
+        v = qualified(prefix, b"v")
+        # The end of a shared-string cell's tag and its value: Box lets such a cell pass only
+        # in this form, and nothing else in plain XML has it.
+        self._shared_string_value = re.compile(rb' t="s"><' + v + rb">(\d+)</" + v + b">")
         self._formulas = UnsavedFormulas(prefix)
         # Filled cells take 16 bytes at least (<c r="A1"><v/></c>): in a part too small to hold
         # more than the limit, counting them is not needed.
@@ -78,8 +78,8 @@ class FastScan:
             return
         if self._count:
             self.filled_at_most += self._box.cells_in(chunk)
-        if self._measure_strings and b' t="s"' in chunk:
-            self.shared_strings.extend(map(int, self._shared_string_cell.findall(chunk)))
+        if self._measure_strings:
+            self.shared_strings.extend(map(int, self._shared_string_value.findall(chunk)))
         if self._box.formulas_seen:
             self._formulas.count(chunk)
 
