@@ -9,7 +9,8 @@ The reader gives what Excel shows in the cells: the cached value of a formula, n
 dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty, and so do
 formulas without a cached value, which the table counts per column; in merged cells, only the
 top-left cell holds the value. Empty rows and columns above and left of the table do not matter:
-the table starts at its first filled row and column.
+the table starts at its first filled row and column. The header's cells name the columns as Excel
+shows them (see ``cell_text``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import python_calamine
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
+from tablestats.readers.cell_text import cell_text
 from tablestats.readers.xlsx_guard import checked_copy
 from tablestats.readers.zip_parts import password_protected
 from tablestats.table import Table
@@ -63,7 +65,7 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
     # The reader's rows start at the table's first column: the columns left of it are empty.
     first_column = sheet.start[1] if sheet.start else 0
     return Table(
-        header=header,
+        header=[cell_text(value) for value in header],
         rows=rows,
         sheet=name,
         first_column=first_column,

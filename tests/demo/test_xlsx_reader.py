@@ -141,6 +141,49 @@ class SheetChoiceTest(unittest.TestCase):
         self.assertIn("The sheet 'Empty' in empty.xlsx is empty", str(caught.exception))
 
 
+class HeaderTest(unittest.TestCase):
+    """Column names are the header's cells as Excel shows them, not as Python spells them."""
+
+    def test_numbers_truth_values_and_dates_name_columns_as_excel_shows_them(self):
+        header = [
+            15,
+            15.5,
+            True,
+            datetime.date(2024, 3, 1),
+            datetime.datetime(2024, 3, 2, 14, 30),
+            datetime.time(14, 30),
+            datetime.timedelta(hours=26, minutes=30),
+            1e20,
+            "Span [m]",
+            None,
+        ]
+        table = read(xlsx_from_openpyxl(workbook(("Data", [header, [1] * len(header)]))))
+        self.assertEqual(
+            table.header,
+            [
+                "15",
+                "15.5",
+                "TRUE",
+                "3/1/2024",
+                "3/2/2024 14:30",
+                "14:30:00",
+                "26:30:00",
+                "1E+20",
+                "Span [m]",
+                "",
+            ],
+        )
+
+    def test_a_number_header_shows_15_significant_digits_as_in_excel(self):
+        rows_xml = '<row r="1"><c r="A1"><v>0.30000000000000004</v></c><c r="B1"><v>-0</v></c>'
+        rows_xml += '<c r="C1" t="b"><v>0</v></c></row>' + row(2, 1, 2, 3)
+        self.assertEqual(read(xlsx_from_sheet_xml(rows_xml)).header, ["0.3", "0", "FALSE"])
+
+    def test_the_statistics_name_columns_after_the_header_text(self):
+        summary, _ = stats(xlsx_from_sheet_xml(row(1, 2024, 2025) + row(2, 1.5, 2.5)), "y.xlsx")
+        self.assertEqual([column.name for column in summary.columns], ["2024", "2025"])
+
+
 class PrefixedWorkbookTest(unittest.TestCase):
     """Workbooks written by ClosedXML and the OpenXML SDK: a prefix on every element."""
 
