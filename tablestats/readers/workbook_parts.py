@@ -140,7 +140,8 @@ class _Relationships:
         return next((part for typ, part in self.by_id.values() if typ == kind and part), None)
 
     def _on_start(self, local_name: str, attributes: dict[str, str]) -> None:
-        if local_name != "Relationship":
+        identifier = attributes.get("Id")
+        if local_name != "Relationship" or not identifier:
             return
         if len(self.by_id) >= self._limit:  # more than the zip has parts: not a workbook's
             raise UploadError(damaged(self._filename))
@@ -152,7 +153,7 @@ class _Relationships:
             part = posixpath.normpath(target[1:])
         else:
             part = posixpath.normpath(posixpath.join(self._folder, target))
-        self.by_id[attributes.get("Id", "")] = (kind, part)
+        self.by_id[identifier] = (kind, part)
 
 
 class _SheetList:

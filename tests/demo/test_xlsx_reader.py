@@ -94,7 +94,14 @@ class SheetChoiceTest(unittest.TestCase):
     def test_a_sheet_entry_without_a_relationship_does_not_matter(self):
         """python-calamine refuses the whole workbook over an entry with ``r:id=""``."""
         entry = '<sheet name="Broken" sheetId="7" r:id=""/>'
-        data = xlsx_from_sheets({"Data": BEAM_SHEET}, sheet_entries_before=entry)
+        # Nor does a relationship without an id, which the empty one must not find.
+        worksheet_type = (
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+        )
+        relationship = f'<Relationship Type="{worksheet_type}" Target="worksheets/sheet1.xml"/>'
+        data = xlsx_from_sheets(
+            {"Data": BEAM_SHEET}, sheet_entries_before=entry, extra_relationships=relationship
+        )
         summary, sheet = stats(data, "beams.xlsx")
         self.assertEqual(sheet, "Data")
         self.assertEqual(column_stats(summary), BEAM_STATS)
