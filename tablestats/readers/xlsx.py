@@ -2,12 +2,15 @@
 
 python-calamine reads a 200,000-row sheet in about a second, where openpyxl takes ten or more (see
 the README's benchmark). It is also the reader that can abort the whole process on a hostile
-file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` makes.
+file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` makes, which holds
+the one sheet to read: the first visible worksheet.
 
-The reader takes the first visible worksheet and gives what Excel shows in its cells: the cached
-value of a formula, numbers as numbers, dates as dates, text as text. Cells with an error value
-(``#DIV/0!``) read as empty; in merged cells, only the top-left cell holds the value. Empty rows and
-columns above and left of the table do not matter.
+The reader gives what Excel shows in the cells: the cached value of a formula, numbers as numbers,
+dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty, and so do
+formulas without a cached value, which the table counts per column; in merged cells, only the
+top-left cell holds the value. Empty rows and columns above and left of the table do not matter:
+the table starts at its first filled row and column. The header's cells name the columns as Excel
+shows them (see ``cell_text``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import python_calamine
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
+from tablestats.readers.cell_text import cell_text
 from tablestats.readers.xlsx_guard import checked_copy
 from tablestats.readers.zip_parts import password_protected
 from tablestats.table import Table
@@ -33,9 +37,8 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
     _check_kind(file, filename)
     try:
         with checked_copy(file, filename, limits) as checked:
-            with python_calamine.CalamineWorkbook.from_path(checked) as workbook:
-                name = _first_visible_worksheet(workbook.sheets_metadata, filename)
-                sheet = workbook.get_sheet_by_name(name)  # holds the sheet's cells in memory
+            with python_calamine.CalamineWorkbook.from_path(checked.path) as workbook:
+                sheet = workbook.get_sheet_by_index(0)  # holds the sheet's cells in memory
     except python_calamine.PasswordError:
         raise UploadError(password_protected(filename)) from None
     except python_calamine.CalamineError as error:
@@ -45,6 +48,7 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
         if type(error).__name__ != "PanicException":
             raise
         raise UploadError(_unreadable(filename, error)) from None
+    name = checked.sheet
     # The reader starts at the sheet's first row, which may be empty; the table starts below.
     rows = dropwhile(_is_empty, sheet.iter_rows())
     header = next(rows, None)
@@ -58,7 +62,24 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"The sheet '{name}' in {filename} is {len(header):,} columns wide; this app reads at "
             f"most {limits.columns:,}. Delete the columns that do not belong to the table."
         )
-    return Table(header=header, rows=rows, sheet=name)
+    # The reader's rows start at the table's first column: the columns left of it are empty.
+    first_column = sheet.start[1] if sheet.start else 0
+    return Table(
+        header=[cell_text(value) for value in header],
+        rows=rows,
+        sheet=name,
+        first_column=first_column,
+        formulas_without_value=_in_table(checked.formulas_without_value, first_column, len(header)),
+    )
+
+
+def _in_table(by_sheet_column: dict[int, int], first_column: int, width: int) -> dict[int, int]:
+    """Counts by the sheet's column index, as counts by the table's, for its columns only."""
+    return {
+        column - first_column: count
+        for column, count in sorted(by_sheet_column.items())
+        if first_column <= column < first_column + width
+    }
 
 
 def _is_empty(row: list) -> bool:
@@ -95,16 +116,6 @@ def _contains(file: BinaryIO, marker: bytes, chunk_bytes: int = 1024 * 1024) -> 
         overlap = chunk[-len(marker) :]
     file.seek(0)
     return False
-
-
-def _first_visible_worksheet(sheets: list, filename: str) -> str:
-    worksheets = [s for s in sheets if s.typ == python_calamine.SheetTypeEnum.WorkSheet]
-    visible = [s for s in worksheets if s.visible == python_calamine.SheetVisibleEnum.Visible]
-    if not worksheets:
-        raise UploadError(
-            f"{filename} has no worksheet (only charts or macros). Put the table on a worksheet."
-        )
-    return (visible or worksheets)[0].name
 
 
 def _unreadable(filename: str, error: BaseException) -> str:

@@ -8,32 +8,33 @@ file make it *abort the whole Python process*, an error no ``try`` can catch:
 - a sheet with a few filled cells far apart (``A1`` and ``XFD1048576``): the reader holds the
   rectangle from the first to the last filled cell in memory, here 17 billion cells.
 
-So ``checked_copy`` unpacks every part of the file once, as a stream, and checks it on the way:
+So ``checked_copy`` checks, in this order:
 
 1. the zip directory: number of parts, their declared sizes (the total must stay within the
    limit), their compression (stored or deflate, not encrypted, a ratio deflate can reach);
-2. every part's bytes: they must unpack to exactly the declared size (``zip_parts``);
-3. every XML part's start: no document type declaration, the door to entity-expansion attacks
-   ("billion laughs"), which Excel never writes;
-4. every XML part's cells, because the workbook decides which part the reader takes as a sheet:
-   the rectangle of filled cells must fit within the cell limit (``sheet_extent``).
+2. which parts the reader needs (``workbook_parts``): the sheet it reads, the first visible
+   worksheet, and that sheet's styles and shared strings;
+3. each of those parts as it unpacks it, once, as a stream: it must unpack to exactly the
+   declared size (``zip_parts``), and its XML must declare no document type (``xml_chunks``);
+4. the sheet's cells: the rectangle of filled cells must fit within the cell limit
+   (``sheet_extent``), and the text the shared strings make the reader hold must fit within the
+   text limit (``shared_strings``).
 
-It writes the checked XML parts, uncompressed, to a new zip file in a temporary folder, and the
-reader reads that. So the reader never sees a byte that was not checked, nor a zip file written by
-anyone but this module; parts that are not XML (images, macros) are left out, as the reader does
-not need them for cell values. And the reader is faster on it, with nothing left to unpack.
+It writes those parts, uncompressed, to a new zip file in a temporary folder, with a workbook of
+its own that lists only that sheet, and the reader reads that. So the reader never sees a byte that
+was not checked, nor a zip file written by anyone but this module, nor a part the sheet does not
+need (a broken chart or macro sheet elsewhere in the workbook does not matter). And the reader is
+faster on it, with nothing left to unpack.
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 import zipfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import chain
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,11 +43,19 @@ from defusedxml.common import DefusedXmlException
 
 from app_files.uploaded import UploadError
 from tablestats.limits import MB, Limits
+from tablestats.readers.exact_extent import ExactExtent
 from tablestats.readers.shared_strings import SharedStringSizes, check_text
-from tablestats.readers.sheet_extent import ExactExtent, FastScan, document_type_declared
+from tablestats.readers.sheet_extent import FastScan
+from tablestats.readers.workbook_parts import (
+    SHARED_STRINGS,
+    SHEET,
+    STYLES,
+    frame_parts,
+    needed_parts,
+)
+from tablestats.readers.xml_chunks import XmlPart, document_type_declared
 from tablestats.readers.zip_parts import (
     check_directory_size,
-    cut_at_tags,
     damaged,
     lying,
     password_protected,
@@ -56,8 +65,6 @@ from tablestats.readers.zip_parts import (
 _DEFLATE_MAX_RATIO = 1100  # deflate cannot unpack more than about 1032 bytes from one
 _CONTENT_TYPES = "[Content_Types].xml"
 _CONTENT_TYPES_MAX_BYTES = 1 * MB  # Excel writes a few kilobytes
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
-_ELEMENT_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 
 _EXCEL_CONTENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -67,9 +74,18 @@ _EXCEL_CONTENT_TYPES = (
 )
 
 
+@dataclass(frozen=True)
+class CheckedWorkbook:
+    """The checked copy, and what the checks learned on the way."""
+
+    path: Path  # a workbook of one sheet, the one the reader is to read
+    sheet: str  # that sheet's name
+    formulas_without_value: dict[int, int]  # formula cells read as empty, by column (0 is A)
+
+
 @contextmanager
-def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[Path]:
-    """The path of a checked copy of the workbook in ``file``; UploadError if it is unsafe.
+def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[CheckedWorkbook]:
+    """A checked copy of the workbook in ``file``; UploadError if it is unsafe.
 
     The copy is a file in a temporary folder, deleted when the ``with`` block ends.
     """
@@ -82,13 +98,22 @@ def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[Path
         members = archive.infolist()
         _check_directory(members, filename, limits)
         _check_content_types(file, archive, filename)
+        needed = needed_parts(file, members, filename, limits.zip_entries)
         copy = Path(folder) / "checked.xlsx"
-        text = _Text()
+        strings = None
         with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as clean:
-            for member in members:
-                _check_and_copy_part(file, member, clean, filename, limits, text)
-        check_text(text.shared, text.references, text.unmeasured, filename, limits)
-        yield copy
+            for name, data in frame_parts(needed).items():
+                clean.writestr(name, data)
+            if needed.styles is not None:
+                _copy(XmlPart(file, needed.styles, filename), clean, STYLES)
+            if needed.shared_strings is not None:
+                part = XmlPart(file, needed.shared_strings, filename)
+                strings = SharedStringSizes(part.prefix)
+                _copy(part, clean, SHARED_STRINGS, strings.add)
+                strings.close()
+            sheet = _copy_sheet(file, needed.sheet, clean, filename, limits, strings is not None)
+        check_text(strings, sheet.shared_strings, filename, limits)
+        yield CheckedWorkbook(copy, needed.sheet_name, sheet.formulas_without_value)
 
 
 def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limits) -> None:
@@ -141,86 +166,45 @@ def _check_content_types(file: BinaryIO, archive: zipfile.ZipFile, filename: str
         raise UploadError(_not_a_workbook(filename))
 
 
-@dataclass
-class _Text:
-    """What the parts say about the text the reader will hold (see shared_strings)."""
+def _copy(part: XmlPart, clean: zipfile.ZipFile, name: str, *readers: Callable) -> None:
+    """Copy a part's XML to ``name`` in the copy, handing each chunk to the ``readers`` too."""
+    target = zipfile.ZipInfo(name)
+    target.file_size = part.member.file_size  # lets zipfile choose the zip format for this size
+    with clean.open(target, "w") as copy:
+        for chunk in part:
+            copy.write(chunk)
+            for read in readers:
+                read(chunk)
 
-    shared: SharedStringSizes | None = None  # the shared strings part, once found
-    references: list[array] = field(default_factory=list)  # per sheet: the strings it uses
-    unmeasured: list[int] = field(default_factory=list)  # per sheet scanned exactly: how many
+
+@dataclass(frozen=True)
+class _SheetCells:
+    """What the scan of the sheet found besides the extent of its cells."""
+
+    shared_strings: array  # the numbers of the shared strings its cells show
+    formulas_without_value: dict[int, int]
 
 
-def _check_and_copy_part(
+def _copy_sheet(
     file: BinaryIO,
     member: zipfile.ZipInfo,
     clean: zipfile.ZipFile,
     filename: str,
     limits: Limits,
-    text: _Text,
-) -> None:
-    """Check one part and, if it is XML, copy it: every cell tag in it passes either the fast
-    scan or the exact one. Other parts are only unpacked, to check their size."""
-    chunks = unpacked(file, member, filename)
-    first = next(chunks, b"")
-    if not _is_xml(first):
-        for _ in chunks:
-            pass
-        return
-    prolog = _Prolog(filename)
-    scan = FastScan(filename, limits, member.file_size)
-    shared = SharedStringSizes() if _root_name(first) == b"sst" else None
-    target = zipfile.ZipInfo(member.filename, date_time=member.date_time)
-    target.file_size = member.file_size  # lets zipfile choose the zip format for this size
-    with clean.open(target, "w") as copy:
-        for chunk in cut_at_tags(chain((first,), chunks), filename):
-            copy.write(chunk)
-            prolog.check(chunk)
-            scan.feed(chunk)
-            if shared is not None:
-                shared.add(chunk)
-    if shared is not None:
-        if text.shared is not None:  # two parts of shared strings: which one would be read?
-            raise UploadError(damaged(filename))
-        shared.close()
-        text.shared = shared
+    shared_strings: bool,
+) -> _SheetCells:
+    """Copy the sheet: every cell tag in it passes either the fast scan or the exact one."""
+    part = XmlPart(file, member, filename, keep_whole=b"c")
+    scan = FastScan(limits, member.file_size, part.prefix, shared_strings)
+    _copy(part, clean, SHEET, scan.feed)
     if scan.plain and scan.filled_at_most <= limits.cells:
-        if scan.shared_strings:
-            text.references.append(scan.shared_strings)
-        return
+        return _SheetCells(scan.shared_strings, scan.formulas_without_value)
     # A cell the fast scan could not vouch for: follow every cell, from the start of the part.
     exact = ExactExtent(filename, limits)
     for chunk in unpacked(file, member, filename):
         exact.feed(chunk)
     exact.feed(b"", last=True)
-    text.unmeasured.append(len(exact.shared_strings))
-
-
-def _is_xml(first_chunk: bytes) -> bool:
-    return first_chunk.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
-
-
-class _Prolog:
-    """Refuses a document type declaration before the first element, the only place one may
-    stand; comments before it can make that place long, so it is followed across chunks."""
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.over = False
-
-    def check(self, chunk: bytes) -> None:
-        if self.over:
-            return
-        root = _ELEMENT_START.search(chunk)
-        prolog = chunk if root is None else chunk[: root.start()]
-        if b"<!DOCTYPE" in prolog.upper():
-            raise UploadError(document_type_declared(self.filename))
-        self.over = root is not None
-
-
-def _root_name(first_chunk: bytes) -> bytes:
-    """The local name of the part's first element: b"sst" for shared strings, say."""
-    root = _ELEMENT_NAME.search(first_chunk)
-    return root[1].rpartition(b":")[2] if root else b""
+    return _SheetCells(exact.shared_strings, exact.formulas_without_value)
 
 
 def _not_a_workbook(filename: str) -> str:

@@ -19,6 +19,7 @@ from app_files.uploaded import UploadError
 _READ_BYTES = 256 * 1024  # compressed bytes read at a time
 CHUNK_BYTES = 1024 * 1024  # unpacked bytes handed on at a time (at most)
 _MAX_TAG_BYTES = 1024 * 1024  # a tag longer than this is not something Excel wrote
+_KEEP_WHOLE_BYTES = 64 * 1024  # how far back a chunk may end to keep an element whole
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, 22 bytes we skip, name and extra lengths
 # End of central directory: signature, 6 bytes we skip, entries in total, directory size in bytes.
 _END_RECORD = struct.Struct("<4s6xHI6x")
@@ -34,13 +35,15 @@ def unpacked(file: BinaryIO, member: zipfile.ZipInfo, filename: str) -> Iterator
     signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
     if signature != b"PK\x03\x04":
         raise UploadError(damaged(filename))
-    file.seek(member.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    position = member.header_offset + _LOCAL_HEADER.size + name_length + extra_length
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if member.compress_type else None
     remaining, produced = member.compress_size, 0
     while remaining > 0:
+        file.seek(position)  # the file may have been read elsewhere since the last chunk
         packed = file.read(min(_READ_BYTES, remaining))
         if not packed:
             raise UploadError(damaged(filename))
+        position += len(packed)
         remaining -= len(packed)
         while packed:
             try:
@@ -57,23 +60,46 @@ def unpacked(file: BinaryIO, member: zipfile.ZipInfo, filename: str) -> Iterator
         raise UploadError(lying(filename))
 
 
-def cut_at_tags(chunks: Iterator[bytes], filename: str) -> Iterator[bytes]:
-    """The same XML, cut again so that no chunk ends inside a tag (text may be cut anywhere)."""
-    carry = b""
+def cut_at_tags(chunks: Iterator[bytes], filename: str, keep_whole: bytes = b"") -> Iterator[bytes]:
+    """The same XML, cut again so that no chunk ends inside a tag (text may be cut anywhere).
+
+    With ``keep_whole``, the start of an element (b"<c "), chunks end before such an element, so
+    that each holds whole elements: all that are shorter than 64 kB.
+    """
+    carry = b""  # the start of the next chunk, left over from the last one
     for chunk in chunks:
-        chunk = carry + chunk
-        last_open = chunk.rfind(b"<")
-        if last_open <= chunk.rfind(b">"):  # no tag left open at the end
-            carry = b""
-            yield chunk
-            continue
-        carry = chunk[last_open:]
-        if last_open:
-            yield chunk[:last_open]
+        cut = _cut(carry, chunk, keep_whole)
+        if cut is None:
+            carry += chunk
+        elif carry:
+            # A new chunk in one copy: join copies from the view, where a slice would copy first.
+            yield b"".join((carry, memoryview(chunk)[:cut]))
+            carry = chunk[cut:]
+        elif cut:
+            yield chunk[:cut]
+            carry = chunk[cut:]
+        else:
+            carry = chunk
         if len(carry) > _MAX_TAG_BYTES:
             raise UploadError(damaged(filename))
     if carry:
         yield carry
+
+
+def _cut(carry: bytes, chunk: bytes, keep_whole: bytes) -> int | None:
+    """Where in ``chunk`` to end the chunk that ``carry`` starts, or None to wait for more."""
+    if keep_whole:
+        element = chunk.rfind(keep_whole, max(len(chunk) - _KEEP_WHOLE_BYTES, 0))
+        if element >= 0:
+            return element
+        if carry.startswith(keep_whole) and len(carry) + len(chunk) < _KEEP_WHOLE_BYTES:
+            return None  # the element the carry starts goes on
+    last_open = chunk.rfind(b"<")
+    if last_open > chunk.rfind(b">"):
+        return last_open  # before the tag that the chunk ends in
+    if last_open < 0 and b">" not in chunk and carry.rfind(b"<") > carry.rfind(b">"):
+        return None  # the tag the carry ends in goes on
+    return len(chunk)
 
 
 def check_directory_size(file: BinaryIO, filename: str, max_entries: int) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -195,11 +196,13 @@ def xlsx_from_sheets(
     shared_strings_xml: str | None = None,
     extra_parts: dict[str, bytes] | None = None,
     content_type: str = WORKBOOK_CONTENT_TYPE,
+    **workbook_options: str,
 ) -> bytes:
     """A workbook of ``sheets`` ({name: worksheet XML}, in tab order), as an .xlsx file.
 
     ``hidden`` names sheets that Excel does not show. ``shared_strings_xml`` becomes the shared
-    strings part. ``extra_parts`` are added as they are ({path: bytes}), or replace a part.
+    strings part. ``extra_parts`` are added as they are ({path: bytes}), or replace a part. The
+    ``workbook_options`` are those of ``workbook_parts``.
     """
     return zip_bytes(
         workbook_parts(
@@ -207,6 +210,7 @@ def xlsx_from_sheets(
             hidden=hidden,
             shared_strings_xml=shared_strings_xml,
             content_type=content_type,
+            **workbook_options,
         )
         | (extra_parts or {})
     )
@@ -218,8 +222,20 @@ def workbook_parts(
     hidden: tuple[str, ...] = (),
     shared_strings_xml: str | None = None,
     content_type: str = WORKBOOK_CONTENT_TYPE,
+    prefix: str = "",
+    workbook_properties: str = "",
+    sheet_entries_before: str = "",
+    extra_relationships: str = "",
+    shared_strings_target: str = "sharedStrings.xml",
 ) -> dict[str, bytes]:
-    """The parts of a minimal workbook: {path in the zip: bytes}."""
+    """The parts of a minimal workbook: {path in the zip: bytes}.
+
+    ``prefix`` writes every part of the main namespace with that prefix (see ``with_prefix``).
+    The others are XML written as it is: ``workbook_properties`` (``<workbookPr .../>``) and
+    ``sheet_entries_before`` (``<sheet .../>`` elements, listed before the ``sheets``) go into the
+    workbook part, ``extra_relationships`` (``<Relationship .../>``) into its relationships. The
+    shared strings part is ``shared_strings_target`` (relative to ``xl/``).
+    """
     overrides = [("/xl/workbook.xml", content_type)]
     relationships = []
     sheet_entries = []
@@ -244,14 +260,14 @@ def workbook_parts(
     )
     parts["xl/styles.xml"] = _STYLES.encode("utf-8")
     if shared_strings_xml is not None:
-        relationships.append(("rIdStrings", "sharedStrings", "sharedStrings.xml"))
+        relationships.append(("rIdStrings", "sharedStrings", shared_strings_target))
         overrides.append(
             (
-                "/xl/sharedStrings.xml",
+                f"/xl/{shared_strings_target}",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
             )
         )
-        parts["xl/sharedStrings.xml"] = shared_strings_xml.encode("utf-8")
+        parts[f"xl/{shared_strings_target}"] = shared_strings_xml.encode("utf-8")
 
     content_types = (
         XML_DECLARATION
@@ -268,8 +284,8 @@ def workbook_parts(
         "</Relationships>"
     )
     workbook = (
-        XML_DECLARATION + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        f"<sheets>{''.join(sheet_entries)}</sheets></workbook>"
+        XML_DECLARATION + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{workbook_properties}'
+        f"<sheets>{sheet_entries_before}{''.join(sheet_entries)}</sheets></workbook>"
     )
     workbook_rels = (
         XML_DECLARATION
@@ -278,15 +294,28 @@ def workbook_parts(
             f'<Relationship Id="{rid}" Type="{_REL_NS}/{kind}" Target="{target}"/>'
             for rid, kind, target in relationships
         )
+        + extra_relationships
         + "</Relationships>"
     )
+    parts = {"xl/workbook.xml": workbook.encode("utf-8"), **parts}
+    if prefix:
+        parts = {
+            path: with_prefix(xml.decode("utf-8"), prefix).encode("utf-8")
+            for path, xml in parts.items()
+        }
     return {
         "[Content_Types].xml": content_types.encode("utf-8"),
         "_rels/.rels": package_rels.encode("utf-8"),
-        "xl/workbook.xml": workbook.encode("utf-8"),
         "xl/_rels/workbook.xml.rels": workbook_rels.encode("utf-8"),
         **parts,
     }
+
+
+def with_prefix(xml: str, prefix: str = "x") -> str:
+    """A part of the main namespace as ClosedXML and the OpenXML SDK write it: with ``prefix`` on
+    every element (``<x:worksheet xmlns:x="..."><x:sheetData><x:row><x:c>``)."""
+    xml = xml.replace(f'xmlns="{_MAIN_NS}"', f'xmlns:{prefix}="{_MAIN_NS}"')
+    return re.sub(r"<(/?)([A-Za-z_][\w.-]*)(?=[\s/>])", rf"<\1{prefix}:\2", xml)
 
 
 def zip_bytes(parts: dict[str, bytes]) -> bytes:

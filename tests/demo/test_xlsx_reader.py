@@ -7,6 +7,7 @@ Each test checks the exact statistics, or the sheet that was read.
 """
 
 import datetime
+import io
 import time
 import unittest
 
@@ -18,16 +19,25 @@ from demo.sample_files import (
     cell,
     column_stats,
     row,
+    shared_strings_xml,
     stats,
     worksheet_xml,
     xlsx_from_openpyxl,
     xlsx_from_sheet_xml,
     xlsx_from_sheets,
 )
+from tablestats.limits import DEFAULT_LIMITS
+from tablestats.readers.xlsx import read_xlsx
+from tablestats.table import Table
 
 BEAM_ROWS = row(1, "Beam", "Span [m]") + row(2, "B1", 4.5) + row(3, "B2", 6.0) + row(4, "B3", 7.5)
 BEAM_SHEET = worksheet_xml(BEAM_ROWS)
 BEAM_STATS = {"Beam": (3, 0, None, None, None), "Span [m]": (3, 3, 4.5, 7.5, 6.0)}
+
+
+def read(data: bytes) -> Table:
+    """The table the Excel reader gives for ``data``."""
+    return read_xlsx(io.BytesIO(data), "book.xlsx", DEFAULT_LIMITS)
 
 
 def workbook(*sheets: tuple[str, list[list]]) -> openpyxl.Workbook:
@@ -81,10 +91,125 @@ class SheetChoiceTest(unittest.TestCase):
         self.assertEqual(sheet, "Sheet1")
         self.assertEqual(column_stats(summary), BEAM_STATS)
 
+    def test_a_sheet_entry_without_a_relationship_does_not_matter(self):
+        """python-calamine refuses the whole workbook over an entry with ``r:id=""``."""
+        entry = '<sheet name="Broken" sheetId="7" r:id=""/>'
+        # Nor does a relationship without an id, which the empty one must not find.
+        worksheet_type = (
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+        )
+        relationship = f'<Relationship Type="{worksheet_type}" Target="worksheets/sheet1.xml"/>'
+        data = xlsx_from_sheets(
+            {"Data": BEAM_SHEET}, sheet_entries_before=entry, extra_relationships=relationship
+        )
+        summary, sheet = stats(data, "beams.xlsx")
+        self.assertEqual(sheet, "Data")
+        self.assertEqual(column_stats(summary), BEAM_STATS)
+
+    def test_an_excel_4_macro_sheet_does_not_matter(self):
+        """python-calamine refuses the whole workbook over a macro sheet it does not know."""
+        macro_type = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+        data = xlsx_from_sheets(
+            {"Data": BEAM_SHEET},
+            sheet_entries_before='<sheet name="Macro1" sheetId="9" r:id="rIdMacro"/>',
+            extra_relationships=(
+                f'<Relationship Id="rIdMacro" Type="{macro_type}" Target="macrosheets/sheet1.xml"/>'
+            ),
+            extra_parts={"xl/macrosheets/sheet1.xml": worksheet_xml(row(1, "x")).encode()},
+        )
+        summary, sheet = stats(data, "beams.xlsm")
+        self.assertEqual(sheet, "Data")
+        self.assertEqual(column_stats(summary), BEAM_STATS)
+
+    def test_shared_strings_are_found_where_the_workbook_says(self):
+        rows_xml = row(1, "Grade", "Span") + "".join(
+            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
+            for n in (2, 3)
+        )
+        data = xlsx_from_sheets(
+            {"Beams": worksheet_xml(rows_xml)},
+            shared_strings_xml=shared_strings_xml("S235", "S355"),
+            shared_strings_target="strings/shared.xml",
+        )
+        self.assertEqual(list(read(data).rows), [["S235", 2.0], ["S355", 3.0]])
+
+    def test_the_1904_date_system_is_kept(self):
+        """Style 1 is a date: 45352 days after the start of 1904, not of 1900."""
+        rows_xml = row(1, "Date", "Reading")
+        rows_xml += '<row r="2">' + cell("A2", 45352, style=1) + cell("B2", 1.5) + "</row>"
+        data = xlsx_from_sheets(
+            {"Log": worksheet_xml(rows_xml)}, workbook_properties='<workbookPr date1904="1"/>'
+        )
+        self.assertEqual(list(read(data).rows), [[datetime.date(2028, 3, 2), 1.5]])
+
     def test_an_empty_sheet_is_refused(self):
         with self.assertRaises(UploadError) as caught:
             stats(xlsx_from_sheet_xml("", sheet_name="Empty"), "empty.xlsx")
         self.assertIn("The sheet 'Empty' in empty.xlsx is empty", str(caught.exception))
+
+
+class HeaderTest(unittest.TestCase):
+    """Column names are the header's cells as Excel shows them, not as Python spells them."""
+
+    def test_numbers_truth_values_and_dates_name_columns_as_excel_shows_them(self):
+        header = [
+            15,
+            15.5,
+            True,
+            datetime.date(2024, 3, 1),
+            datetime.datetime(2024, 3, 2, 14, 30),
+            datetime.time(14, 30),
+            datetime.timedelta(hours=26, minutes=30),
+            1e20,
+            "Span [m]",
+            None,
+        ]
+        table = read(xlsx_from_openpyxl(workbook(("Data", [header, [1] * len(header)]))))
+        self.assertEqual(
+            table.header,
+            [
+                "15",
+                "15.5",
+                "TRUE",
+                "3/1/2024",
+                "3/2/2024 14:30",
+                "14:30:00",
+                "26:30:00",
+                "1E+20",
+                "Span [m]",
+                "",
+            ],
+        )
+
+    def test_a_number_header_shows_15_significant_digits_as_in_excel(self):
+        rows_xml = '<row r="1"><c r="A1"><v>0.30000000000000004</v></c><c r="B1"><v>-0</v></c>'
+        rows_xml += '<c r="C1" t="b"><v>0</v></c></row>' + row(2, 1, 2, 3)
+        self.assertEqual(read(xlsx_from_sheet_xml(rows_xml)).header, ["0.3", "0", "FALSE"])
+
+    def test_the_statistics_name_columns_after_the_header_text(self):
+        summary, _ = stats(xlsx_from_sheet_xml(row(1, 2024, 2025) + row(2, 1.5, 2.5)), "y.xlsx")
+        self.assertEqual([column.name for column in summary.columns], ["2024", "2025"])
+
+
+class PrefixedWorkbookTest(unittest.TestCase):
+    """Workbooks written by ClosedXML and the OpenXML SDK: a prefix on every element."""
+
+    def test_a_workbook_with_prefixed_elements_and_shared_strings_is_read(self):
+        rows_xml = row(1, "Grade", "Span") + "".join(
+            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
+            for n in range(2, 6)
+        )
+        data = xlsx_from_sheets(
+            {"Beams": worksheet_xml(rows_xml)},
+            shared_strings_xml=shared_strings_xml("S235", "S355"),
+            prefix="x",
+        )
+        summary, sheet = stats(data, "closedxml.xlsx")
+        self.assertEqual(sheet, "Beams")
+        self.assertEqual(
+            column_stats(summary),
+            {"Grade": (4, 0, None, None, None), "Span": (4, 4, 2.0, 5.0, 3.5)},
+        )
 
 
 class CellValueTest(unittest.TestCase):
@@ -116,6 +241,21 @@ class CellValueTest(unittest.TestCase):
         book = workbook(("Areas", [["Length", "Area"], [2, "=A2*3"], [4, 12]]))
         summary, _ = stats(xlsx_from_openpyxl(book), "areas.xlsx")
         self.assertEqual(column_stats(summary)["Area"], (1, 1, 12.0, 12.0, 12.0))
+
+    def test_formulas_without_a_saved_value_are_counted_by_table_column(self):
+        """The table starts in column B: a formula in column A is not the table's."""
+        rows_xml = row(1, None, "Length", "Area", first_column=0) + "".join(
+            f'<row r="{n}"><c r="A{n}"><f>1</f></c><c r="B{n}"><v>{n}</v></c>'
+            f'<c r="C{n}"><f>B{n}*2</f></c></row>'
+            for n in (2, 3, 4)
+        )
+        table = read(xlsx_from_sheet_xml(rows_xml))
+        self.assertEqual(table.first_column, 1)
+        self.assertEqual(table.formulas_without_value, {1: 3})
+
+    def test_openpyxl_formulas_are_counted(self):
+        book = workbook(("Areas", [["Length", "Area"], [2, "=A2*3"], [4, "=A3*3"], [6, 18]]))
+        self.assertEqual(read(xlsx_from_openpyxl(book)).formulas_without_value, {1: 2})
 
     def test_error_cells_read_as_empty(self):
         """python-calamine reads ``#DIV/0!`` and ``#N/A`` as empty cells: not counted at all."""
@@ -239,6 +379,12 @@ class LayoutTest(unittest.TestCase):
             column_stats(summary),
             {"Beam": (2, 0, None, None, None), "Span [m]": (2, 2, 4.5, 6.0, 5.25)},
         )
+
+    def test_the_first_column_of_a_table_is_where_it_starts_in_the_sheet(self):
+        rows_xml = row(3, "Beam", None, first_column=3) + row(4, "B1", 4.5, first_column=3)
+        table = read(xlsx_from_sheet_xml(rows_xml))  # from D3, with an unnamed column E
+        self.assertEqual(table.first_column, 3)
+        self.assertEqual(list(table.rows), [["B1", 4.5]])
 
     def test_a_sheet_with_whole_columns_formatted_is_read_quickly(self):
         """Excel declares the dimension ``A1:XFD1048576`` and a ``<col>`` for all 16,384
