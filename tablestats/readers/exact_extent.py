@@ -131,8 +131,9 @@ class ExactExtent:
                 cell.value, cell.in_value = [], True  # the reader takes the last <v>
 
     def _text(self, text: str) -> None:
-        if self._cell is not None and self._cell.in_value:
-            self._cell.value.append(text)
+        cell = self._cell
+        if cell is not None and cell.in_value and cell.value is not None:
+            cell.value.append(text)
 
     def _end(self, name: str) -> None:
         local_name = name.rpartition(" ")[2]
