@@ -98,7 +98,7 @@ def numbers_in_values(cells: Sequence) -> ColumnCells:
         cells.count(None) if _NONE_TYPE in kinds else 0
     )
     if kinds <= _NUMBER_TYPES:
-        numbers = np.array(cells, dtype=np.float64)
+        numbers = np.fromiter(cells, np.float64, len(cells))
     elif kinds & _NUMBER_TYPES:
         numbers = np.array([cell for cell in cells if type(cell) in _NUMBER_TYPES], np.float64)
     else:
@@ -106,7 +106,12 @@ def numbers_in_values(cells: Sequence) -> ColumnCells:
     finite = np.isfinite(numbers)
     if not finite.all():  # an infinity or NaN: a value, not a number
         numbers = numbers[finite]
-    texts = [cell for cell in cells if type(cell) is str] if str in kinds else []
+    if str not in kinds:
+        texts = []
+    elif kinds == {str}:  # a column of text
+        texts = cells
+    else:
+        texts = [cell for cell in cells if type(cell) is str]
     return ColumnCells(len(cells) - empty, numbers, count_numbers_as_text(texts))
 
 
