@@ -18,7 +18,7 @@ from tablestats.reading import read_table
 from tablestats.statistics import Summary, summarize
 
 # Raise it when the stored JSON changes its form; the code version below changes by itself.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass
@@ -41,12 +41,12 @@ class TableStatistics:
 def table_statistics(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> TableStatistics:
     """Read the upload's table and summarize it; UploadError when it cannot be used."""
     table = read_table(upload, limits)
-    return TableStatistics(table.sheet, summarize(table.header, table.rows, table.parse_numbers))
+    return TableStatistics(table.sheet, summarize(table))
 
 
-# Every module of this package, and the library that reads workbooks: change any, and results
-# stored by the old code are computed again.
-CODE_VERSION = code_version(Path(__file__).parent, libraries=["python-calamine"])
+# Every module of this package, the library that reads workbooks and the one that computes the
+# statistics: change any, and results stored by the old code are computed again.
+CODE_VERSION = code_version(Path(__file__).parent, libraries=["python-calamine", "numpy"])
 
 TABLE_STATISTICS = Computation(
     name="table-stats",

@@ -1,41 +1,55 @@
-"""Rows to a per-column summary, in one pass.
+"""A table's rows to a per-column summary, in one pass.
 
-Per column: how many cells hold a value, how many of those are numbers, and the minimum, maximum
-and mean of the numbers. Text, dates and booleans are counted, not averaged, as Excel's own
-AVERAGE does. The header (the first row) names the columns; a cell to the right of the last
-named column has no column and is not counted.
+Per column: how many cells hold a value and how many of those are numbers; of the numbers, the
+minimum, maximum, mean, standard deviation, median, 5% and 95% quantiles and a histogram; and the
+cells that look like numbers but are not counted as such (numbers written as text, formulas
+without a saved value). Text, dates and booleans are counted, not averaged, as Excel's own AVERAGE
+does. The header (the first row) names the columns; a cell to the right of the last named column
+has no column and is not counted.
+
+Which cells are numbers: ``numbers``. The mean and standard deviation: ``moments``. The quantiles
+and the histogram, and how accurate they are: ``distribution``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice, zip_longest
-from operator import itemgetter
 
 from app_files.uploaded import UploadError
-from tablestats.table import column_letters
+from tablestats.distribution import Distribution
+from tablestats.moments import Moments
+from tablestats.numbers import ColumnCells, numbers_in_values
+from tablestats.table import Table, column_letters
 
-# Rows are summarized a block at a time, column by column, so that the counting, min, max and
-# sum run inside Python's C code instead of one Python step per cell (about 5x faster). Blocks are
-# small because Python's garbage collector scans the rows a block keeps alive: with blocks of 4096
-# rows instead of 512, reading a 200,000-row CSV took 1.7 times as long.
+# Rows are read a block at a time and split into columns, so that the per-cell work runs inside
+# Python's C code. Blocks are small because Python's garbage collector scans the rows a block
+# keeps alive: with blocks of 4096 rows instead of 512, reading a 200,000-row CSV took 1.7 times
+# as long. The columns' cells (which the collector does not scan) are then gathered into chunks
+# of about _CHUNK_CELLS cells, which numpy reads a column at a time: each of its calls costs
+# microseconds whatever its size, so a chunk must be large, and its memory (about 8 MB) is the
+# same for any number of rows.
 _BLOCK_ROWS = 512
-_NUMBER_TYPES = {int, float}  # exact types: bool is a subclass of int but is not a number here
-_NONE_TYPE = type(None)
-# Numbers are measurements: infinities and NaN (which Excel cells can hold) are counted as values,
-# not numbers. Sums of numbers near the largest float (1.8e308) are taken scaled down, so that a
-# mean never overflows.
-_PLAIN_SUM_LIMIT = 1e300
-_SCALE = 2.0**-64
+_CHUNK_CELLS = 2**17
 _UNNAMED = "Column "  # the name of a column whose header cell is empty
 
 
 @dataclass
 class Histogram:
     edges: list[float]  # the bins' edges, in increasing order: one more than there are bins
-    counts: list[int]  # the numbers in each bin; a bin includes its left edge, the last both
+    # The numbers in each bin, exactly; a bin includes its left edge, the last both. A constant
+    # column has one bin, [value, value]. Where the edges lie: ``distribution``.
+    counts: list[int]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Histogram:
+        edges = [_number(edge) for edge in data["edges"]]
+        counts = [_count(count) for count in data["counts"]]
+        if len(edges) != len(counts) + 1 or edges != sorted(edges):
+            raise ValueError(f"not a histogram: {len(edges)} edges, {len(counts)} counts")
+        return cls(edges, counts)
 
 
 @dataclass
@@ -43,28 +57,37 @@ class ColumnSummary:
     name: str
     count: int  # cells that hold a value
     numeric_count: int  # of those, numbers
-    min: float | None  # None for a column without numbers
+    min: float | None  # None for a column without numbers, as all the statistics of the numbers
     max: float | None
     mean: float | None
-    # ---- planned (issue 10); computed in the same reading, stored in the same entry ----
     std: float | None = None  # sample standard deviation (n - 1); None for fewer than 2 numbers
-    median: float | None = None
+    median: float | None = None  # the quantiles: exact, or estimated as ``distribution`` says
     p05: float | None = None  # the 5% and 95% quantiles
     p95: float | None = None
-    histogram: Histogram | None = None  # None for a column without numbers
+    histogram: Histogram | None = None
     numbers_as_text: int = 0  # cells that hold a number written as text, not counted as numbers
     formulas_without_value: int = 0  # formula cells without a saved value, read as empty
 
     @classmethod
     def from_dict(cls, data: dict) -> ColumnSummary:
         """A column from plain data, checking every type; ValueError, KeyError or TypeError."""
+        if not isinstance(data["name"], str):
+            raise TypeError(f"expected a name, got {data['name']!r}")
+        histogram = data["histogram"]
         return cls(
-            name=str(data["name"]),
-            count=int(data["count"]),
-            numeric_count=int(data["numeric_count"]),
+            name=data["name"],
+            count=_count(data["count"]),
+            numeric_count=_count(data["numeric_count"]),
             min=_number_or_none(data["min"]),
             max=_number_or_none(data["max"]),
             mean=_number_or_none(data["mean"]),
+            std=_number_or_none(data["std"]),
+            median=_number_or_none(data["median"]),
+            p05=_number_or_none(data["p05"]),
+            p95=_number_or_none(data["p95"]),
+            histogram=None if histogram is None else Histogram.from_dict(histogram),
+            numbers_as_text=_count(data["numbers_as_text"]),
+            formulas_without_value=_count(data["formulas_without_value"]),
         )
 
 
@@ -79,126 +102,151 @@ class Summary:
     @classmethod
     def from_dict(cls, data: dict) -> Summary:
         """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        if not isinstance(data["columns"], list):
+            raise TypeError(f"expected a list of columns, got {data['columns']!r}")
         return cls(
-            rows=int(data["rows"]),
+            rows=_count(data["rows"]),
             columns=[ColumnSummary.from_dict(column) for column in data["columns"]],
         )
 
 
-def _number_or_none(value: object) -> float | None:
-    if value is None:
-        return None
+def _count(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError(f"expected a count, got {value!r}")
+    if value < 0:
+        raise ValueError(f"expected a count, got {value!r}")
+    return value
+
+
+def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
     return value
+
+
+def _number_or_none(value: object) -> float | None:
+    return None if value is None else _number(value)
 
 
 class _ColumnTotals:
     """What is known about one column so far."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, formulas_without_value: int) -> None:
         self.name = name
         self.count = 0
-        self.numeric_count = 0
-        self.min = math.inf
-        self.max = -math.inf
-        self.partial_sums: list[float] = []
-        self.large_sums: list[float] = []  # sums of blocks of huge numbers, times _SCALE
+        self.numbers_as_text = 0
+        self.formulas_without_value = formulas_without_value
+        self.moments = Moments()
+        self.distribution = Distribution()
 
-    def add(self, cells: Sequence) -> None:
-        if not cells:
-            return
-        kinds = set(map(type, cells))
-        empty = (cells.count("") if str in kinds else 0) + (
-            cells.count(None) if _NONE_TYPE in kinds else 0
-        )
-        self.count += len(cells) - empty
-        if kinds <= _NUMBER_TYPES:
-            numbers = cells
-        elif kinds & _NUMBER_TYPES:
-            numbers = [cell for cell in cells if type(cell) in _NUMBER_TYPES]
-        else:
-            return
-        if not math.isfinite(sum(numbers)):  # an infinity or NaN, or a sum beyond any float
-            numbers = [number for number in numbers if math.isfinite(number)]
-            if not numbers:
-                return
-        self.numeric_count += len(numbers)
-        low, high = min(numbers), max(numbers)
-        self.min, self.max = min(self.min, low), max(self.max, high)
-        if max(-low, high) * len(numbers) < _PLAIN_SUM_LIMIT:
-            self.partial_sums.append(math.fsum(numbers))
-        else:  # scaled down by a power of two (exact), or the sum would overflow
-            self.large_sums.append(math.fsum(number * _SCALE for number in numbers))
+    def add(self, cells: ColumnCells) -> None:
+        self.count += cells.filled
+        self.numbers_as_text += cells.numbers_as_text
+        self.moments.add(cells.numbers)
+        self.distribution.add(cells.numbers)
 
     def summary(self) -> ColumnSummary:
-        if not self.numeric_count:
-            return ColumnSummary(self.name, self.count, 0, None, None, None)
-        total = math.fsum(self.partial_sums)
-        if self.large_sums:
-            scaled_mean = (math.fsum(self.large_sums) + total * _SCALE) / self.numeric_count
-            mean = scaled_mean / _SCALE
-        else:
-            mean = total / self.numeric_count
-        return ColumnSummary(self.name, self.count, self.numeric_count, self.min, self.max, mean)
+        numbers = self.distribution
+        histogram = numbers.histogram()
+        return ColumnSummary(
+            name=self.name,
+            count=self.count,
+            numeric_count=numbers.count,
+            min=numbers.min if numbers.count else None,
+            max=numbers.max if numbers.count else None,
+            mean=self.moments.mean(),
+            std=self.moments.std(),
+            median=numbers.quantile(0.5),
+            p05=numbers.quantile(0.05),
+            p95=numbers.quantile(0.95),
+            histogram=None if histogram is None else Histogram(*histogram),
+            numbers_as_text=self.numbers_as_text,
+            formulas_without_value=self.formulas_without_value,
+        )
 
 
-def summarize(
-    header: Sequence,
-    rows: Iterable[Sequence],
-    parse_numbers: Callable[[Sequence], Sequence] | None = None,
-) -> Summary:
-    """Summarize ``rows`` under ``header``, reading ``rows`` once.
+def summarize(table: Table) -> Summary:
+    """Summarize the table's rows under its header, reading the rows once.
 
     Cells are Python values as the readers produce them: numbers are ``int`` or ``float``, an
     empty cell is ``""`` or ``None``, anything else (text, dates, booleans) is a value that is not
-    a number. ``parse_numbers``, when given, turns the numbers written as text in a column into
-    numbers first (``Table.parse_numbers``). Raises UploadError when no column holds a number.
+    a number; or, for a text file, all text, which ``table.parse_numbers`` reads a column of
+    cells at a time. Raises UploadError when no column holds a number.
     """
-    columns = [_ColumnTotals(_column_name(cell, index)) for index, cell in enumerate(header)]
+    columns = [
+        _ColumnTotals(
+            _column_name(cell, table.first_column + index),
+            table.formulas_without_value.get(index, 0),
+        )
+        for index, cell in enumerate(table.header)
+    ]
     if not columns:
         raise UploadError(
             "The first row is empty. Put the column names in the first row and the data below."
         )
+    read_cells = table.parse_numbers or numbers_in_values
+    chunk_rows = max(_BLOCK_ROWS, _CHUNK_CELLS // len(columns))
+    chunk: list[list] = [[] for _ in columns]
     row_count = 0
-    rows = iter(rows)
+    rows = iter(table.rows)
     while block := list(islice(rows, _BLOCK_ROWS)):
-        block = [row for row in block if not _is_empty(row)]
+        block = _without_empty_rows(block)
         row_count += len(block)
-        for totals, cells in zip(columns, _columns_of(block, len(columns)), strict=False):
-            totals.add(parse_numbers(cells) if parse_numbers else cells)
+        for cells, block_cells in zip(chunk, _columns_of(block, len(columns)), strict=False):
+            cells.extend(block_cells)
+        if len(chunk[0]) >= chunk_rows:
+            for totals, cells in zip(columns, chunk, strict=True):
+                totals.add(read_cells(cells))
+            chunk = [[] for _ in columns]
+    for totals, cells in zip(columns, chunk, strict=True):
+        totals.add(read_cells(cells))
 
     # A column with neither a name nor a value is an artefact (a trailing delimiter, say).
     summaries = [
         totals.summary()
-        for totals, cell in zip(columns, header, strict=True)
-        if totals.count or _header_text(cell)
+        for totals, cell in zip(columns, table.header, strict=True)
+        if totals.count or totals.formulas_without_value or _header_text(cell)
     ]
     if not any(s.numeric_count for s in summaries):
-        raise UploadError(
-            "No column holds numbers, so there is nothing to compute. Check that the numbers are "
-            "stored as numbers, not as text, and that the first row holds the column names."
-        )
+        raise UploadError(_no_numbers(summaries))
     return Summary(rows=row_count, columns=summaries)
+
+
+def _no_numbers(summaries: list[ColumnSummary]) -> str:
+    """Why no column holds numbers, and what to do: the message for the user."""
+    most = max(summaries, key=lambda summary: summary.numbers_as_text)
+    if most.numbers_as_text:
+        return (
+            f"No column holds numbers, so there is nothing to compute. Column '{most.name}' holds "
+            f"{most.numbers_as_text:,} numbers written as text (such as 1,234.5 or 1 234): write "
+            "them as plain numbers (1234.5), or store them as numbers in Excel."
+        )
+    return (
+        "No column holds numbers, so there is nothing to compute. Check that the numbers are "
+        "stored as numbers, not as text, and that the first row holds the column names."
+    )
 
 
 def _header_text(cell: object) -> str:
     return "" if cell is None else str(cell).strip()
 
 
-def _column_name(cell: object, index: int) -> str:
-    return _header_text(cell) or f"{_UNNAMED}{column_letters(index)}"
+def _column_name(cell: object, sheet_index: int) -> str:
+    return _header_text(cell) or f"{_UNNAMED}{column_letters(sheet_index)}"
 
 
 def _columns_of(block: list[Sequence], width: int) -> list[Sequence]:
     """The first ``width`` columns of a block of rows."""
-    try:
-        return [list(map(itemgetter(index), block)) for index in range(width)]
-    except IndexError:  # a row shorter than the header: slower, and pads it with empty cells
-        return list(islice(zip_longest(*block), width))
+    if min(map(len, block), default=width) >= width:
+        return list(islice(zip(*block, strict=False), width))  # longer rows: cut by islice
+    # A row shorter than the header: pad it with empty cells.
+    return list(islice(zip_longest(*block, fillvalue=""), width))
 
 
-def _is_empty(row: Sequence) -> bool:
-    if row and row[0] != "" and row[0] is not None:
-        return False  # decides most rows with one comparison
-    return row.count("") + row.count(None) == len(row)
+def _without_empty_rows(block: list[Sequence]) -> list[Sequence]:
+    rows = list(filter(any, block))  # rows with a cell that is not empty, zero or False
+    if len(rows) == len(block):
+        return rows
+    return [row for row in block if row.count("") + row.count(None) < len(row)]

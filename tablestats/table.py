@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the type: this module stays below the others
+    from tablestats.numbers import ColumnCells
 
 
 @dataclass
@@ -17,9 +21,9 @@ class Table:
     rows: Iterator[Sequence]
     sheet: str | None  # the worksheet that was read; None for a text file
     # How to find the numbers in a column of cells written as text (a CSV file), or None when the
-    # reader gives numbers as numbers already (Excel). The statistics apply it a column at a time,
-    # which is several times faster than converting every row as it is read.
-    parse_numbers: Callable[[Sequence], Sequence] | None = None
+    # reader gives numbers as numbers already (Excel). The statistics apply it to many cells of a
+    # column at once (``numbers.numbers_in_column``), which is faster than reading each cell.
+    parse_numbers: Callable[[Sequence[str]], ColumnCells] | None = None
     # The sheet's own index (0 is column A) of the table's first column: an unnamed column is
     # called after its letter in the sheet ("Column D"), as the user sees it. 0 for a text file.
     first_column: int = 0

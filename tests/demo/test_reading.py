@@ -39,5 +39,6 @@ class ReadTableTest(unittest.TestCase):
             table = read_table(upload)
             self.assertEqual(table.header, ["a", "b"])
             self.assertEqual([list(row) for row in table.rows], [["1,5", "x"]])
-            self.assertEqual(table.parse_numbers(["1,5", "x", ""]), [1.5, "x", ""])
+            cells = table.parse_numbers(["1,5", "x", ""])
+            self.assertEqual((cells.filled, cells.numbers.tolist()), (2, [1.5]))
             self.assertIsNone(table.sheet)

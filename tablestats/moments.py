@@ -1,0 +1,102 @@
+"""The mean and the standard deviation of numbers added a block at a time, without losing digits.
+
+The mean divides the exact sum, correctly rounded, however the numbers cancel: each block is split
+into a few partial sums whose total is exactly the block's (``_exact_parts``), and ``math.fsum``
+adds all the parts once, at the end. Sums near the largest float (1.8e308) are taken scaled down
+by a power of two (exact), so that the mean never overflows.
+
+The sample standard deviation (n - 1) is never taken from a sum of squares, which loses every
+digit when the spread is small next to the mean (levels of 1000.001 m to 1000.003 m). Each block
+gives its own mean and sum of squared deviations from it (two passes over the block), and
+the blocks are merged with the update of Chan, Golub and LeVeque (1979). Deviations are taken in
+units of the largest magnitude so far (a power of two, exact), so that no square overflows, nor
+vanishes below the smallest float for a column of tiny numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+_PLAIN_SUM_LIMIT = 1e300
+_SUM_SCALE = 2.0**-64
+
+
+class Moments:
+    def __init__(self) -> None:
+        self.count = 0
+        self._sums: list[float] = []
+        self._scaled_sums: list[float] = []  # sums of blocks of huge numbers, times _SUM_SCALE
+        self._unit = 0  # deviations are held in units of 2**_unit, at least the largest magnitude
+        self._mean = 0.0  # in that unit: the mean of the blocks so far, for the deviations
+        self._squared_deviations = 0.0  # in that unit, squared
+
+    def add(self, numbers: np.ndarray) -> None:
+        """Add ``numbers``, finite floats."""
+        count = len(numbers)
+        if not count:
+            return
+        largest = float(np.abs(numbers).max())
+        if largest * count < _PLAIN_SUM_LIMIT:
+            self._sums += _exact_parts(numbers)
+        else:  # scaled down by a power of two (exact), or the sum would overflow
+            self._scaled_sums += _exact_parts(numbers * _SUM_SCALE)
+
+        unit = math.frexp(largest)[1]
+        if not self.count or unit > self._unit:  # a larger unit: the deviations so far shrink
+            self._mean = math.ldexp(self._mean, self._unit - unit)
+            self._squared_deviations = math.ldexp(self._squared_deviations, 2 * (self._unit - unit))
+            self._unit = unit
+        in_unit = np.ldexp(numbers, -self._unit)  # below 1 in magnitude: no square overflows
+        # Deviations from the block's first number first: exact for numbers close to it (and
+        # all zero for a constant column, whose deviation is then exactly 0).
+        first = float(in_unit[0])
+        from_first = in_unit - first
+        mean_from_first = float(from_first.mean())
+        block_mean = first + mean_from_first
+        block_squares = float(np.square(from_first - mean_from_first).sum())
+        total = self.count + count
+        shift = block_mean - self._mean
+        self._mean += shift * count / total
+        self._squared_deviations += block_squares + shift * shift * (self.count * count / total)
+        self.count = total
+
+    def mean(self) -> float | None:
+        if not self.count:
+            return None
+        total = math.fsum(self._sums)
+        if not self._scaled_sums:
+            return total / self.count
+        scaled_mean = (math.fsum(self._scaled_sums) + total * _SUM_SCALE) / self.count
+        return scaled_mean / _SUM_SCALE
+
+    def std(self) -> float | None:
+        """The sample standard deviation; None for fewer than two numbers, or (for a column that
+        spans more than the floats) when it is beyond the largest float."""
+        if self.count < 2:
+            return None
+        try:
+            return math.ldexp(math.sqrt(self._squared_deviations / (self.count - 1)), self._unit)
+        except OverflowError:
+            return None
+
+
+def _exact_parts(numbers: np.ndarray) -> list[float]:
+    """A few floats whose sum is exactly the sum of ``numbers`` (whose sum is below 1e300).
+
+    Error-free extraction (Rump, Ogita and Oishi, 2008): adding, then taking away, a power of two
+    ``sigma`` beyond count times the largest magnitude rounds every number to a multiple of sigma's
+    last bit, exactly; those multiples add up exactly in any order, since no partial sum needs
+    more bits than sigma has; and what is left of each number is exact too, and at least 2**30
+    times smaller. Numpy does each round for the whole block at once, until nothing is left.
+    """
+    parts = []
+    rest = numbers
+    while largest := float(np.abs(rest).max()):  # usually twice: nothing is left after that
+        exponent = math.frexp(largest)[1] + math.ceil(math.log2(len(rest) + 2))
+        sigma = math.ldexp(1.0, exponent)
+        high = (sigma + rest) - sigma
+        parts.append(float(high.sum()))
+        rest = rest - high
+    return parts
