@@ -85,9 +85,9 @@ class Distribution:
             return None
         if self.min == self.max:
             return [self.min, self.max], [self.count]
-        bins = number_of_bins(
-            self.count, self.min, self.max, self.quantile(0.25), self.quantile(0.75)
-        )
+        quartile_1, quartile_3 = self.quantile(0.25), self.quantile(0.75)
+        assert quartile_1 is not None and quartile_3 is not None  # there are numbers
+        bins = number_of_bins(self.count, self.min, self.max, quartile_1, quartile_3)
         if self._kept is not None and math.isfinite(self.max - self.min):
             counts, edges = np.histogram(np.concatenate(self._kept), bins, (self.min, self.max))
             return edges.tolist(), counts.tolist()

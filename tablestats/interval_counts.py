@@ -51,10 +51,16 @@ class IntervalCounts:
             self._widen(low, high)
         self._count(numbers)
 
+    @property
+    def _width(self) -> float:
+        """The width, once two different numbers have set it (every method below needs it)."""
+        assert self.width is not None
+        return self.width
+
     def bounds(self, rank: int) -> tuple[float, float]:
         """The interval that holds the number of that rank (0 for the smallest)."""
         k = self._origin + self._intervals.key_of_rank(rank)
-        return k * self.width, (k + 1) * self.width
+        return k * self._width, (k + 1) * self._width
 
     def histogram(self, bins: int) -> tuple[list[float], list[int]]:
         """Edges and counts of at most ``bins`` equal bins, each a whole number of intervals,
@@ -67,26 +73,26 @@ class IntervalCounts:
         padded = np.zeros(per_bin * bins, dtype=np.int64)
         padded[keys - first] = counts
         edges = [
-            _within_floats((self._origin + first + i * per_bin) * self.width)
+            _within_floats((self._origin + first + i * per_bin) * self._width)
             for i in range(bins + 1)
         ]
         return edges, padded.reshape(bins, per_bin).sum(axis=1).tolist()
 
     def _count(self, numbers: np.ndarray, times: int = 1) -> None:
-        k = np.floor(numbers / self.width)  # exact: the width is a power of two...
+        k = np.floor(numbers / self._width)  # exact: the width is a power of two...
         k[(k == 0) & (numbers < 0)] = -1  # ...unless it underflows to -0.0 (a tiny negative x)
         self._intervals.add((k - float(self._origin)).astype(np.int64), times)
 
     def _widen(self, low: float, high: float) -> None:
         doublings = 1
-        while not _wide_enough(math.ldexp(self.width, doublings), low, high):
+        while not _wide_enough(math.ldexp(self._width, doublings), low, high):
             doublings += 1
         # k becomes k >> doublings (floor division); relative to the new origin, that is:
         below_origin = self._origin & ((1 << doublings) - 1)
         new_keys = [(below_origin + key) >> doublings for key in self._intervals.keys.tolist()]
         self._intervals.relabel(np.array(new_keys, dtype=np.int64))
         self._origin >>= doublings
-        self.width = math.ldexp(self.width, doublings)
+        self.width = math.ldexp(self._width, doublings)
 
 
 def _fits(width: float, low: float, high: float) -> bool:

@@ -85,7 +85,7 @@ def numbers_in_column(cells: Sequence[str], decimal_comma: bool) -> ColumnCells:
     if not candidates.any():  # a column of words, or empty
         return ColumnCells(filled, _NO_NUMBERS, 0)
     values, read = read_plain_decimals(texts, "," if decimal_comma else ".")
-    rest = [cells[index] for index in np.flatnonzero(candidates & ~read)]
+    rest = [cells[index] for index in np.flatnonzero(candidates & ~read).tolist()]
     numbers, as_text = _numbers_one_by_one(rest, decimal_comma)
     return ColumnCells(filled, np.concatenate([values[read], numbers]), as_text)
 
@@ -120,7 +120,7 @@ def count_numbers_as_text(texts: Sequence[str]) -> int:
     joined = JoinedTexts.of(texts)
     if joined is not None:  # look at the cells that may start a number only
         candidates = np.flatnonzero(_MAY_START_A_NUMBER[joined.first_bytes()])
-        texts = [texts[index] for index in candidates]
+        texts = [texts[index] for index in candidates.tolist()]
     lines = "\n".join(texts)
     if lines.count("\n") == len(texts) - 1:  # no cell holds a line break: one scan finds all
         matches = _NUMBER_AS_TEXT_LINES.finditer(lines)
