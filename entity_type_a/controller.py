@@ -18,6 +18,7 @@ from tablestats.computation import TABLE_STATISTICS  # demo
 from tablestats.notes import notes  # demo
 from tablestats.plot import distribution_figure  # demo
 from tablestats.reading import upload_kind  # demo
+from tablestats.rows import HEADERS, statistics_row  # demo
 
 from .parametrization import Parametrization
 
@@ -66,17 +67,10 @@ class Controller(vkt.Controller):
         with _upload(params) as upload:
             statistics = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE)).value
         rows = [
-            [column.name, column.count, column.numeric_count, *_numbers(column)]
+            ["" if value is None else value for value in statistics_row(column)]
             for column in statistics.summary.columns
         ]
-        headers = [
-            vkt.TableHeader("Column"),
-            vkt.TableHeader("Values"),
-            vkt.TableHeader("Numbers"),
-            vkt.TableHeader("Minimum"),
-            vkt.TableHeader("Maximum"),
-            vkt.TableHeader("Mean"),
-        ]
+        headers = [vkt.TableHeader(header) for header in HEADERS]
         return vkt.TableResult(rows, column_headers=headers)
 
     @vkt.PlotlyView("Distributions", duration_guess=3)
@@ -144,13 +138,3 @@ def _upload(params):
 def _source(reused: bool, stored: bool) -> str:
     source = "reused from VIKTOR Storage" if reused else "computed now"
     return source if stored else f"{source} (could not be stored for later jobs)"
-
-
-# demo: begin
-def _numbers(column) -> list:
-    """Minimum, maximum and mean, or empty cells for a column without numbers."""
-    values = [column.min, column.max, column.mean]
-    return ["" if value is None else value for value in values]
-
-
-# demo: end

@@ -5,7 +5,7 @@ extra sheets. The code only knows names in it:
 
 - named cells (Formulas > Name Manager): ``ReportFile``, ``ReportSheet``, ``ReportRows``,
   ``ReportSize``, ``ReportSource``, ``ReportCreated`` and ``ReportAbout``;
-- the Excel table (Insert > Table) named ``Statistics``, with the columns of ``TABLE_HEADERS``,
+- the Excel table (Insert > Table) named ``Statistics``, with the columns of ``rows.HEADERS``,
   which grows to one row per column of the upload, in the number formats of its first data row;
 - ``ReportCharts``, the cell where the charts of the distributions start (one below the other),
   and ``HistogramData``, the cell where the data they draw is written.
@@ -31,6 +31,7 @@ from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tablestats.computation import TableStatistics
+from tablestats.rows import HEADERS, statistics_row
 from tablestats.statistics import ColumnSummary
 
 # A bundled file, found from this file's own location.
@@ -48,20 +49,7 @@ NAMED_CELLS = (
     "HistogramData",
 )
 TABLE_NAME = "Statistics"
-TABLE_HEADERS = (
-    "Column",
-    "Values",
-    "Numbers",
-    "Minimum",
-    "Maximum",
-    "Mean",
-    "Std. deviation",
-    "Median",
-    "5% quantile",
-    "95% quantile",
-    "Numbers as text",
-    "Formulas without value",
-)
+TABLE_HEADERS = HEADERS
 CHART_ROWS = 16  # rows each chart takes, the space between charts included
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 18, 7.5
 
@@ -95,29 +83,11 @@ def build_report(
             "ReportAbout": about.strip(),
         },
     )
-    _fill_table(workbook, [table_row(column) for column in statistics.summary.columns])
+    _fill_table(workbook, [statistics_row(column) for column in statistics.summary.columns])
     _draw_distributions(workbook, [c for c in statistics.summary.columns if c.histogram])
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
-
-
-def table_row(column: ColumnSummary) -> list[Any]:
-    """A column's row of the table, in the order of TABLE_HEADERS."""
-    return [
-        column.name,
-        column.count,
-        column.numeric_count,
-        column.min,
-        column.max,
-        column.mean,
-        column.std,
-        column.median,
-        column.p05,
-        column.p95,
-        column.numbers_as_text,
-        column.formulas_without_value,
-    ]
 
 
 def check_template(template: Path = REPORT_TEMPLATE) -> None:

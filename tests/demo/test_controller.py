@@ -5,6 +5,7 @@ folder, adding fields or changing the Storage scope needs no change here.
 """
 
 import io
+import json
 import sys
 import unittest
 from unittest import mock
@@ -58,16 +59,13 @@ class DemoJobTest(unittest.TestCase):
         table = self.run_job("statistics_table", "table", CSV)["table"]
         self.assertEqual(
             [header["title"] for header in table["column_headers"]],
-            ["Column", "Values", "Numbers", "Minimum", "Maximum", "Mean"],
-        )
-        self.assertEqual(
-            [[cell["value"] for cell in row] for row in table["data"]],
-            [
-                ["Beam", 3, 0, "", "", ""],
-                ["Span [m]", 3, 3, 4.5, 7.5, 6.0],
-                ["Load [kN/m]", 2, 2, 12.0, 18.0, 15.0],
-            ],
-        )
+            ["Column", "Values", "Numbers", "Minimum", "Maximum", "Mean", "Std. deviation",
+             "Median", "5% quantile", "95% quantile", "Numbers as text", "Formulas without value"],
+        )  # fmt: skip
+        rows = [[cell["value"] for cell in row] for row in table["data"]]
+        self.assertEqual(rows[0], ["Beam", 3, 0, "", "", "", "", "", "", "", 0, 0])
+        self.assertEqual(rows[1], ["Span [m]", 3, 3, 4.5, 7.5, 6.0, 1.5, 6.0, 4.65, 7.35, 0, 0])
+        self.assertEqual(rows[2][:7], ["Load [kN/m]", 2, 2, 12.0, 18.0, 15.0, 18**0.5])
 
     def test_table_facts_of_an_xlsx_upload(self):
         shown = facts(self.run_job("table_facts", "data", xlsx_bytes(), "beams.xlsx"))
@@ -85,9 +83,17 @@ class DemoJobTest(unittest.TestCase):
         self.assertEqual(shown["Statistics"], "reused from VIKTOR Storage")
         report = load_workbook(io.BytesIO(self.viktor.download(download)))
         self.assertEqual(named_value(report, "ReportSource"), "reused from storage")
-        self.assertEqual(table_rows(report)[1][:6], ["Span [m]", 3, 3, 4.5, 7.5, 6.0])
+        span = ["Span [m]", 3, 3, 4.5, 7.5, 6.0, 1.5, 6.0, 4.65, 7.35, 0, 0]
+        self.assertEqual(table_rows(report)[1], span)
         keys = list(self.viktor.storage(self.scope))
         self.assertEqual(sum(key.startswith("table-stats-") for key in keys), 1, keys)
+
+    def test_the_distributions_view_draws_each_numeric_column_from_the_stored_result(self):
+        self.run_job("statistics_table", "table", CSV)
+        with mock.patch.object(computation, "read_table", side_effect=AssertionError("read")):
+            result = self.run_job("distributions", "plotly", CSV)
+        figure = json.loads(result["plotly"]["figure"])
+        self.assertEqual([trace["name"] for trace in figure["data"]], ["Span [m]", "Load [kN/m]"])
 
     def test_the_download_is_named_after_the_upload(self):
         download = self.run_job("download_report", "download-button", xlsx_bytes(), "beams.xlsx")
