@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app_files.progress import report
 from app_files.stored import Computation, code_version
 from app_files.uploaded import Upload
 from tablestats.limits import DEFAULT_LIMITS, Limits
@@ -41,7 +42,16 @@ class TableStatistics:
 def table_statistics(upload: Upload, limits: Limits = DEFAULT_LIMITS) -> TableStatistics:
     """Read the upload's table and summarize it; UploadError when it cannot be used."""
     table = read_table(upload, limits)
-    return TableStatistics(table.sheet, summarize(table))
+    start = 0.0 if table.expected_rows is None else 0.6
+
+    def rows_read(rows: int) -> None:
+        """How far the rows are read: by row for a workbook, whose reader has read the whole
+        sheet by now, by byte for a text file."""
+        expected = table.expected_rows
+        done = rows / expected if expected else upload.file.tell() / upload.size
+        report("Computing the statistics", start + (0.9 - start) * done)
+
+    return TableStatistics(table.sheet, summarize(table, rows_read))
 
 
 # Every module of this package, the library that reads workbooks and the one that computes the

@@ -14,7 +14,7 @@ and the histogram, and how accurate they are: ``distribution``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice, zip_longest
 
@@ -167,8 +167,11 @@ class _ColumnTotals:
         )
 
 
-def summarize(table: Table) -> Summary:
+def summarize(table: Table, rows_read: Callable[[int], object] | None = None) -> Summary:
     """Summarize the table's rows under its header, reading the rows once.
+
+    ``rows_read``, when given, is told the number of rows read so far after each chunk of rows
+    (for a progress message).
 
     Cells are Python values as the readers produce them: numbers are ``int`` or ``float``, an
     empty cell is ``""`` or ``None``, anything else (text, dates, booleans) is a value that is not
@@ -200,6 +203,8 @@ def summarize(table: Table) -> Summary:
             for totals, cells in zip(columns, chunk, strict=True):
                 totals.add(read_cells(cells))
             chunk = [[] for _ in columns]
+            if rows_read is not None:
+                rows_read(row_count)
     for totals, cells in zip(columns, chunk, strict=True):
         totals.add(read_cells(cells))
 

@@ -30,6 +30,9 @@ class Table:
     # Formula cells that have no saved value (a workbook written by a program and never opened in
     # Excel), by the table's column index (0 is the table's first column): they read as empty.
     formulas_without_value: dict[int, int] = field(default_factory=dict)
+    # How many rows there are, where the reader knows before the rows are read (a workbook's
+    # sheet): for the progress a large upload shows. None for a text file.
+    expected_rows: int | None = None
 
 
 def column_letters(index: int) -> str:

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import python_calamine
 
+from app_files.progress import report
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
@@ -36,7 +37,9 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
     """The header and rows of the first visible worksheet; UploadError if there are none."""
     _check_kind(file, filename)
     try:
+        report("Checking the workbook", 0.0)
         with checked_copy(file, filename, limits) as checked:
+            report("Reading the sheet", 0.3)
             with python_calamine.CalamineWorkbook.from_path(checked.path) as workbook:
                 sheet = workbook.get_sheet_by_index(0)  # holds the sheet's cells in memory
     except python_calamine.PasswordError:
@@ -70,6 +73,7 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
         sheet=name,
         first_column=first_column,
         formulas_without_value=_in_table(checked.formulas_without_value, first_column, len(header)),
+        expected_rows=sheet.height,
     )
 
 

@@ -15,6 +15,7 @@ from app_checks import EntityType, default_params, load_app
 from openpyxl import Workbook, load_workbook
 from viktor_standin import ViktorStandIn
 
+from app_files import viktor_jobs
 from demo.report_cells import named_value, table_rows
 from demo.sample_files import xlsx_from_openpyxl
 from tablestats import computation
@@ -122,6 +123,30 @@ class DemoJobTest(unittest.TestCase):
             self.viktor.progress_messages,
             [{"message": "Removed 3 stored results.", "message_type": "success"}],
         )
+
+
+class ProgressTest(unittest.TestCase):
+    """A large upload tells the user where the job is; a small one sends no message."""
+
+    def messages_for(self, data: bytes) -> list[str]:
+        entity_type = demo_entity_type()
+        with ViktorStandIn() as viktor:
+            params = default_params(entity_type, {"upload": viktor.add_file("big.csv", data)})
+            viktor.run_job(entity_type.controller(), "statistics_table", "table", params)
+            return [message["message"] for message in viktor.progress_messages]
+
+    def test_a_large_upload_sends_a_few_messages(self):
+        rows = b"".join(b"B%d,%d.5,%d\n" % (n, n % 97, n % 13) for n in range(700_000))
+        data = b"Beam,Span,Load\n" + rows
+        self.assertGreaterEqual(len(data), viktor_jobs.PROGRESS_FROM_BYTES)
+        messages = self.messages_for(data)
+        self.assertGreaterEqual(len(messages), 3, messages)
+        self.assertLessEqual(len(messages), 12, messages)
+        self.assertEqual(messages[0], "Computing the statistics")
+        self.assertEqual(messages[-1], "Storing the result for later jobs")
+
+    def test_a_small_upload_sends_none(self):
+        self.assertEqual(self.messages_for(CSV), [])
 
 
 class BadInputTest(unittest.TestCase):
