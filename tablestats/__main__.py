@@ -135,14 +135,12 @@ def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> 
         f"{statistics.summary.rows:,} rows",
         f"Statistics {source}",
         "",
-        f"{'Column':<24} {'Values':>8} {'Numbers':>8} {'Minimum':>12} {'Maximum':>12} {'Mean':>12}",
+        _table_line("Column", "Values", "Numbers", *_STATISTICS.values()),
     ]
     for column in statistics.summary.columns:
-        numbers = (_number(column.min), _number(column.max), _number(column.mean))
-        name = _escaped(column.name)[:24]
-        line = f"{name:<24} {column.count:>8,} {column.numeric_count:>8,} " + " ".join(
-            f"{number:>12}" for number in numbers
-        )
+        numbers = [_number(getattr(column, name)) for name in _STATISTICS]
+        counts = f"{column.count:,}", f"{column.numeric_count:,}"
+        line = _table_line(_escaped(column.name), *counts, *numbers)
         lines.append(line.rstrip())
     for note in notes(statistics.summary.columns):
         name = _escaped(note.column)
@@ -163,8 +161,27 @@ def _escaped(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+# The statistics of the text output's table: ColumnSummary's attribute, and its heading.
+_STATISTICS = {
+    "min": "Minimum",
+    "max": "Maximum",
+    "mean": "Mean",
+    "std": "Std",
+    "p05": "5%",
+    "median": "Median",
+    "p95": "95%",
+}
+
+
+def _table_line(name: str, values: object, numbers: object, *statistics: str) -> str:
+    counts = (
+        f"{values:>8,} {numbers:>8,}" if isinstance(values, int) else f"{values:>8} {numbers:>8}"
+    )
+    return f"{name[:20]:<20} {counts} " + " ".join(f"{text:>10}" for text in statistics)
+
+
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+    return "" if value is None else f"{value:.5g}"
 
 
 if __name__ == "__main__":
