@@ -115,6 +115,23 @@ class ReadmeCommandsTest(unittest.TestCase):
                 test_file = Path(__file__).parent / RUN_BY_TESTS[command]
                 self.assertIn(command.split()[-1], test_file.read_text(encoding="utf-8"))
 
+    def test_a_view_the_readme_shows_is_the_apps_own(self):
+        """A view the README quotes (a text block that starts with its decorator) stands, as
+        quoted, in the app's code: the excerpt cannot drift from the code."""
+        sources = "\n".join(
+            path.read_text(encoding="utf-8") for path in REPOSITORY.glob("*/controller.py")
+        )
+        for block in blocks("text", readme_text()):
+            if block.startswith("@vkt."):
+                indented = "\n".join(f"    {line}" if line else "" for line in block.splitlines())
+                with self.subTest(view=block.splitlines()[1]):
+                    self.assertIn(
+                        indented,
+                        sources,
+                        "The README quotes a view that no controller holds as quoted: copy the "
+                        "view from the controller into the README again.",
+                    )
+
     def test_ci_runs_the_readme_test_commands(self):
         self.assertIn("python -m unittest discover -s tests", ci_lines())
         self.assertIn(".venv/bin/python -m pytest", ci_lines())
