@@ -6,7 +6,9 @@ app's code names (a module-level ``Path`` into the app's folder, such as ``ABOUT
 module of the app, whatever it is called, and check both.
 """
 
+import contextlib
 import importlib
+import io
 import pkgutil
 import shutil
 import subprocess
@@ -78,4 +80,7 @@ class BundledFilesTest(unittest.TestCase):
 class PathCheckTest(unittest.TestCase):
     def test_the_app_uses_no_static_paths(self):
         """The template passes its own path check (tools/check_paths/), as every clone should."""
-        self.assertEqual(check_paths.main([]), 0)
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            self.assertEqual(check_paths.main([]), 0, output.getvalue())
+        self.assertIn("no findings", output.getvalue())

@@ -5,7 +5,7 @@ pyproject.toml); this test shows, on a controller written for it, that the check
 mistakes it is there for, with the SDK's own type stubs.
 """
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -30,14 +30,16 @@ MISTAKES = textwrap.dedent(
 )
 
 
-@unittest.skipIf(shutil.which("pyright") is None, "pyright is not installed (requirements-dev.txt)")
+@unittest.skipIf(
+    importlib.util.find_spec("pyright") is None, "pyright is not installed (requirements-dev.txt)"
+)
 class PyrightTest(unittest.TestCase):
     def test_finds_a_wrong_result_type_and_a_misspelt_vkt_name(self):
         with tempfile.TemporaryDirectory() as folder:
             controller = Path(folder) / "controller.py"
             controller.write_text(MISTAKES, encoding="utf-8")
             completed = subprocess.run(
-                ["pyright", "--pythonpath", sys.executable, str(controller)],
+                [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, str(controller)],
                 cwd=folder,
                 capture_output=True,
                 text=True,

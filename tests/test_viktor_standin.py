@@ -93,6 +93,18 @@ class StorageTest(unittest.TestCase):
                 vkt.Storage().list(scope="project")
             vkt.Storage().set("k" * MAX_KEY_LENGTH, data=vkt.File.from_data(b""), scope="session")
 
+    def test_failing_routes_answer_a_server_error_and_change_nothing(self):
+        with self.viktor.job():
+            vkt.Storage().set("k", data=vkt.File.from_data(b"1"), scope="workspace")
+            with self.viktor.failing("storage: get", "storage: delete"):
+                with self.assertRaises(vkt.errors.InternalError):
+                    vkt.Storage().get("k", scope="workspace")
+                with self.assertRaises(vkt.errors.InternalError):
+                    vkt.Storage().delete("k", scope="workspace")
+            self.assertEqual(vkt.Storage().get("k", scope="workspace").getvalue_binary(), b"1")
+        self.assertEqual(len(self.viktor.sdk_warnings), 2)
+        self.assertIn("status 500", self.viktor.sdk_warnings[0])
+
     def test_a_request_without_a_job_token_is_refused(self):
         _Context.job_token = "not-a-job"
         with self.assertRaises(vkt.errors.PermissionDeniedError):

@@ -28,7 +28,9 @@ import email.parser
 import email.policy
 import itertools
 import json
+import logging
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,9 +95,10 @@ class ViktorStandIn:
     def __init__(self) -> None:
         self._state = _State()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._patches: list[Any] = []
         self.base_url = ""
+        self.sdk_warnings: list[str] = []  # what the SDK logged while routes were failing
 
     # --- Starting and stopping -------------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class ViktorStandIn:
             pass
 
         Handler.state = state
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         Handler.origin = f"http://127.0.0.1:{self._server.server_port}"
         self.base_url = Handler.origin + API
         # A short poll interval: stopping the server waits for at most one interval.
@@ -222,16 +225,40 @@ class ViktorStandIn:
     @contextmanager
     def failing(self, *routes: str) -> Iterator[None]:
         """Within the block, these routes ("storage: set", "storage: get", ...) answer with a
-        server error, as VIKTOR does when something is down. Nothing they would change changes."""
+        server error, as VIKTOR does when something is down. Nothing they would change changes.
+        The SDK logs a warning for each ("Unmapped storage status 500"): ``sdk_warnings`` keeps
+        them, out of the test output."""
         self._state.failing.update(routes)
+        sdk_logger = logging.getLogger("viktor")
+        handler = _Recording(self.sdk_warnings)
+        sdk_logger.addHandler(handler)
+        propagate, sdk_logger.propagate = sdk_logger.propagate, False
         try:
             yield
         finally:
             self._state.failing.difference_update(routes)
+            sdk_logger.removeHandler(handler)
+            sdk_logger.propagate = propagate
 
     def forget_requests(self) -> None:
         self._state.requests.clear()
         self._state.progress.clear()
+
+
+class _Recording(logging.Handler):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the SDK hung up on a kept-alive connection: nothing went wrong
+        super().handle_error(request, client_address)  # prints the stand-in's own bug
 
 
 class UnknownRequest(AssertionError):
