@@ -123,9 +123,13 @@ def load_app(folder: Path = REPOSITORY) -> App:
     initial = list(getattr(module, "initial_entities", None) or [])
     if app_type in ("editor", "simple"):
         if "Controller" not in controllers:
+            bound = f"binds the controllers {', '.join(controllers)}" if controllers else (
+                "binds no controller"
+            )  # fmt: skip
             raise AppProblem(
-                f"app.py: an {app_type} app needs its controller imported as `Controller` "
-                "(from <its folder>.controller import Controller), and app.py binds no such name."
+                f'app.py {bound}, but viktor.config.toml says app_type = "{app_type}", whose one '
+                "entity type app.py imports as `Controller` (from <its folder>.controller import "
+                'Controller): import it so, or, for several entity types, set app_type = "tree".'
             )
         others = sorted(set(controllers) - {"Controller"} - _aliases_of(controllers, "Controller"))
         if others:
@@ -287,10 +291,16 @@ def _all_initial(entities: list[vkt.InitialEntity]) -> Iterator[vkt.InitialEntit
 
 def folder_name_problems(app: App, files: list[Path]) -> list[str]:
     """Only app.py may name an entity type's folder, so that renaming the folder and that import
-    is all a rename takes. (The README may name it: its text is not run.)"""
+    is all a rename takes. A file names it as a module or a path: ``from <folder>.controller``,
+    ``import <folder>``, ``-m <folder>``, ``<folder>/...``; the word alone does not count, nor does
+    the README, whose text is not run."""
     problems = []
     for entity_type in app.entity_types:
-        name = re.compile(rf"\b{re.escape(entity_type.package)}\b")
+        folder = re.escape(entity_type.package)
+        naming = re.compile(
+            rf"(?:(?:\b(?:from|import)|(?<!\S)-m)\s+{folder}\b)"
+            rf"|(?<![\w.\-/\\]){folder}(?:[./\\]\w)"
+        )
         for path in files:
             if path.name in ("app.py", "README.md") or entity_type.folder in path.parents:
                 continue
@@ -303,7 +313,7 @@ def folder_name_problems(app: App, files: list[Path]) -> list[str]:
                 f"type {entity_type.name}, so renaming the folder would break it: find the entity "
                 "type through app.py instead (tests/app_checks.py: load_app)."
                 for number, line in enumerate(lines, start=1)
-                if name.search(line)
+                if naming.search(line)
             ]
     return problems
 
@@ -387,7 +397,11 @@ def samples(entity_type: EntityType, field_path: str) -> list[Path]:
 def sample_problems(app: App) -> list[str]:
     problems = []
     for entity_type in app.entity_types:
-        for item in file_fields(entity_type):
+        try:
+            fields = file_fields(entity_type)
+        except Exception:  # its manifest fails: definition_problems says why
+            continue
+        for item in fields:
             path = item["parametrization_path"]
             if not samples(entity_type, path):
                 folder = relative(entity_type.folder / SAMPLES_FOLDER)

@@ -241,6 +241,21 @@ class AppFileTest(unittest.TestCase):
             )
         self.assertIn('set app_type = "tree" in viktor.config.toml', str(caught.exception))
 
+    def test_a_tree_apps_controllers_in_an_editor_app(self):
+        with self.assertRaises(AppProblem) as caught:
+            self.app_in_folder(
+                """
+                import viktor as vkt
+                class Beam(vkt.Controller):
+                    pass
+                class Project(vkt.Controller):
+                    pass
+                """,
+                "editor",
+            )
+        self.assertIn("app.py binds the controllers Beam, Project", str(caught.exception))
+        self.assertIn('set app_type = "tree"', str(caught.exception))
+
     def test_a_tree_app_without_initial_entities(self):
         with self.assertRaises(AppProblem) as caught:
             self.app_in_folder(
@@ -294,11 +309,18 @@ class FolderNameTest(unittest.TestCase):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
         named = folder / "run_checks.sh"
         # The controller Good is defined in the module test_app_checks: that is its "folder".
-        named.write_text("python -m pytest\npython -m test_app_checks\n", encoding="utf-8")
-        (folder / "README.md").write_text("About test_app_checks.\n", encoding="utf-8")
-        (problem,) = folder_name_problems(editor_app(Good), [named, folder / "README.md"])
-        self.assertIn("run_checks.sh:2: names the folder `test_app_checks` of entity type", problem)
-        self.assertIn("find the entity type through app.py instead", problem)
+        named.write_text(
+            "python -m pytest\npython -m test_app_checks\n"
+            "# the word test_app_checks alone is no reference\n"
+            "cp test_app_checks/samples/upload.csv /tmp\n",
+            encoding="utf-8",
+        )
+        (folder / "README.md").write_text("See test_app_checks/controller.py.\n", encoding="utf-8")
+        problems = folder_name_problems(editor_app(Good), [named, folder / "README.md"])
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("run_checks.sh:2: names the folder `test_app_checks` of entity", problems[0])
+        self.assertIn("run_checks.sh:4: names the folder", problems[1])
+        self.assertIn("find the entity type through app.py instead", problems[0])
 
 
 class JobLabelTest(unittest.TestCase):
