@@ -291,31 +291,52 @@ def _all_initial(entities: list[vkt.InitialEntity]) -> Iterator[vkt.InitialEntit
 
 def folder_name_problems(app: App, files: list[Path]) -> list[str]:
     """Only app.py may name an entity type's folder, so that renaming the folder and that import
-    is all a rename takes. A file names it as a module or a path: ``from <folder>.controller``,
-    ``import <folder>``, ``-m <folder>``, ``<folder>/...``; the word alone does not count, nor does
-    the README, whose text is not run."""
+    is all a rename takes. What counts is what runs: an import of the folder's modules in Python
+    code, and a command (``-m <folder>``) or path (``<folder>/...``) on a line of another file that
+    is not a comment. The README may name it: its text is not run."""
     problems = []
     for entity_type in app.entity_types:
-        folder = re.escape(entity_type.package)
-        naming = re.compile(
-            rf"(?:(?:\b(?:from|import)|(?<!\S)-m)\s+{folder}\b)"
-            rf"|(?<![\w.\-/\\]){folder}(?:[./\\]\w)"
-        )
+        package = entity_type.package
+        folder = re.escape(package)
+        command_or_path = re.compile(rf"(?:(?<!\S)-m\s+{folder}\b)|(?<![\w.\-/\\]){folder}[/\\]\w")
         for path in files:
             if path.name in ("app.py", "README.md") or entity_type.folder in path.parents:
                 continue
             try:
-                lines = path.read_text(encoding="utf-8").splitlines()
+                text = path.read_text(encoding="utf-8")
             except (UnicodeDecodeError, OSError):
                 continue  # not text
+            if path.suffix == ".py":
+                numbers = [
+                    number for number, name in _imports(text) if name.partition(".")[0] == package
+                ]
+            else:
+                numbers = [
+                    number
+                    for number, line in enumerate(text.splitlines(), start=1)
+                    if not line.lstrip().startswith("#") and command_or_path.search(line)
+                ]
             problems += [
-                f"{relative(path)}:{number}: names the folder `{entity_type.package}` of entity "
-                f"type {entity_type.name}, so renaming the folder would break it: find the entity "
-                "type through app.py instead (tests/app_checks.py: load_app)."
-                for number, line in enumerate(lines, start=1)
-                if naming.search(line)
+                f"{relative(path)}:{number}: names the folder `{package}` of entity type "
+                f"{entity_type.name}, so renaming the folder would break it: find the entity type "
+                "through app.py instead (tests/app_checks.py: load_app)."
+                for number in numbers
             ]
     return problems
+
+
+def _imports(source: str) -> Iterator[tuple[int, str]]:
+    """(line, module) for every absolute import in Python source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
 
 
 def import_problems(app: App) -> list[str]:
@@ -325,24 +346,15 @@ def import_problems(app: App) -> list[str]:
     problems = []
     for entity_type in app.entity_types:
         for path in sorted(entity_type.folder.rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    imported = [node.module]
-                elif isinstance(node, ast.Import):
-                    imported = [alias.name for alias in node.names]
-                else:
-                    continue
-                for name in imported:
-                    sibling = packages.get(name.partition(".")[0])
-                    if sibling is not None and sibling is not entity_type:
-                        problems.append(
-                            f"{relative(path)}:{node.lineno}: entity type {entity_type.name} "
-                            f"imports `{name}` from entity type {sibling.name}'s folder: import "
-                            "its own modules relatively (from .parametrization import "
-                            "Parametrization), and move what both need to a package outside "
-                            "both (like app_files/)."
-                        )
+            for number, name in _imports(path.read_text(encoding="utf-8")):
+                sibling = packages.get(name.partition(".")[0])
+                if sibling is not None and sibling is not entity_type:
+                    problems.append(
+                        f"{relative(path)}:{number}: entity type {entity_type.name} imports "
+                        f"`{name}` from entity type {sibling.name}'s folder: import its own "
+                        "modules relatively (from .parametrization import Parametrization), and "
+                        "move what both need to a package outside both (like app_files/)."
+                    )
     return problems
 
 

@@ -307,19 +307,27 @@ class SiblingImportTest(unittest.TestCase):
 class FolderNameTest(unittest.TestCase):
     def test_a_file_that_names_an_entity_types_folder(self):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        named = folder / "run_checks.sh"
         # The controller Good is defined in the module test_app_checks: that is its "folder".
-        named.write_text(
-            "python -m pytest\npython -m test_app_checks\n"
-            "# the word test_app_checks alone is no reference\n"
-            "cp test_app_checks/samples/upload.csv /tmp\n",
+        script = folder / "run_checks.sh"
+        script.write_text(
+            "python -m pytest\n"
+            "python -m test_app_checks\n"
+            "# python -m test_app_checks: a comment is not run\n"
+            "cp test_app_checks/samples/upload.csv /tmp\n"
+            "echo the word test_app_checks alone is no reference\n",
             encoding="utf-8",
         )
-        (folder / "README.md").write_text("See test_app_checks/controller.py.\n", encoding="utf-8")
-        problems = folder_name_problems(editor_app(Good), [named, folder / "README.md"])
-        self.assertEqual(len(problems), 2, problems)
+        module = folder / "helper.py"
+        module.write_text(
+            '"""Uses test_app_checks/controller.py."""\n\nfrom test_app_checks import Good\n',
+            encoding="utf-8",
+        )
+        (folder / "README.md").write_text("python -m test_app_checks\n", encoding="utf-8")
+        problems = folder_name_problems(editor_app(Good), [script, module, folder / "README.md"])
+        self.assertEqual(len(problems), 3, problems)
         self.assertIn("run_checks.sh:2: names the folder `test_app_checks` of entity", problems[0])
         self.assertIn("run_checks.sh:4: names the folder", problems[1])
+        self.assertIn("helper.py:3: names the folder", problems[2])
         self.assertIn("find the entity type through app.py instead", problems[0])
 
 
