@@ -1,1 +1,1 @@
-"""Entity type A: the VIKTOR layer of the app (fields, views, buttons) and its command line."""
+"""Entity type A: the VIKTOR layer of the app (fields, views, buttons)."""

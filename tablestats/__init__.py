@@ -1,12 +1,14 @@
-"""Table statistics: the app's logic, in plain Python.
+"""The demo: table statistics, in plain Python (``python -m tools.remove_demo`` removes it).
 
-Nothing in here knows about VIKTOR's views or buttons, so the controller, the command line and the
-tests all call the same functions, and a second entity type can reuse them. The modules, in the
-order the data flows through them:
+Nothing in here knows about VIKTOR's views or buttons, so the controller, the command line
+(``python -m tablestats``) and the tests all call the same functions. The modules, in the order
+the data flows through them:
 
-- ``upload``: an uploaded file (bytes) to rows, with the limits that keep a bad file harmless.
-- ``statistics``: rows to a per-column summary.
-- ``results``: compute a summary once and keep it in a store, so later jobs reuse it.
-- ``store``: where results are kept: VIKTOR Storage in the app, a folder on the command line.
-- ``report``: a summary to an Excel report, from a template.
+- ``reading``: an upload to a ``table.Table``, with the reader for its kind (``readers/``), within
+  the ``limits`` that keep a bad file harmless.
+- ``statistics``: a table's rows to a per-column summary, in one pass (with ``numbers``,
+  ``decimals``, ``moments`` and ``distribution``); ``notes`` on the cells it did not count.
+- ``computation``: the summary as a stored result (``app_files.stored``), computed once.
+- ``rows``, ``plot`` and ``report``: the summary as a table's rows, a Plotly figure and an Excel
+  report from the bundled template.
 """
