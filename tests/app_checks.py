@@ -210,8 +210,9 @@ def definition_problems(app: App) -> list[str]:
     problems: list[str] = []
     names = {entity_type.name for entity_type in app.entity_types}
     for entity_type in app.entity_types:
-        problems += _reserved_name_problems(entity_type)
-        if problems:
+        reserved = _reserved_name_problems(entity_type)
+        if reserved:
+            problems += reserved
             continue  # the manifest would fail for the same reason, less clearly
         try:
             definition = manifest(entity_type.controller())

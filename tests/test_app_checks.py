@@ -167,6 +167,22 @@ class MistakeTest(unittest.TestCase):
         self.assertIn("`children` names 'Beams', which app.py does not define", problems[0])
         self.assertIn("the initial entity 'My project' is of type 'Projects'", problems[1])
 
+    def test_each_entity_types_problems_are_reported_whatever_the_order(self):
+        class Summarizing(Good):
+            @vkt.DataView("Summary")
+            def summary(self, params, **kwargs) -> vkt.DataResult:
+                return vkt.DataResult(vkt.DataGroup())
+
+        class Project(vkt.Controller):
+            children = ["Beams"]
+            show_children_as = "Table"
+
+        for order in ([Summarizing, Project], [Project, Summarizing]):
+            with self.subTest(first=order[0].__name__):
+                app = App("tree", [EntityType(cls.__name__, cls) for cls in order])
+                problems = definition_problems(app)
+                self.assertEqual(len(problems), 2, problems)
+
     def test_a_button_whose_method_is_missing(self):
         class Mistaken(vkt.Controller):
             parametrization = Fields
