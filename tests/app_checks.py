@@ -21,6 +21,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType, TracebackType
 
@@ -59,6 +60,11 @@ class EntityType:
     def package(self) -> str:
         """The top-level package of the controller's module: its folder's name, usually."""
         return self.controller.__module__.partition(".")[0]
+
+    @cached_property
+    def definition(self) -> dict:
+        """The manifest, as the platform reads it; whatever the SDK raises when it cannot."""
+        return manifest(self.controller())
 
     @property
     def where(self) -> str:
@@ -215,7 +221,7 @@ def definition_problems(app: App) -> list[str]:
             problems += reserved
             continue  # the manifest would fail for the same reason, less clearly
         try:
-            definition = manifest(entity_type.controller())
+            definition = entity_type.definition
         except Exception as error:
             problems.append(_manifest_problem(entity_type, error))
             continue
@@ -295,32 +301,36 @@ def folder_name_problems(app: App, files: list[Path]) -> list[str]:
     is all a rename takes. What counts is what runs: an import of the folder's modules in Python
     code, and a command (``-m <folder>``) or path (``<folder>/...``) on a line of another file that
     is not a comment. The README may name it: its text is not run."""
+    patterns = [
+        re.compile(
+            rf"(?:(?<!\S)-m\s+{re.escape(entity_type.package)}\b)"
+            rf"|(?<![\w.\-/\\]){re.escape(entity_type.package)}[/\\]\w"
+        )
+        for entity_type in app.entity_types
+    ]
     problems = []
-    for entity_type in app.entity_types:
-        package = entity_type.package
-        folder = re.escape(package)
-        command_or_path = re.compile(rf"(?:(?<!\S)-m\s+{folder}\b)|(?<![\w.\-/\\]){folder}[/\\]\w")
-        for path in files:
-            if path.name in ("app.py", "README.md") or entity_type.folder in path.parents:
+    for path in files:
+        if path.name in ("app.py", "README.md"):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue  # not text
+        imports = list(_imports(text)) if path.suffix == ".py" else []
+        lines = [] if path.suffix == ".py" else text.splitlines()
+        for entity_type, command_or_path in zip(app.entity_types, patterns, strict=True):
+            if entity_type.folder in path.parents:
                 continue
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
-                continue  # not text
-            if path.suffix == ".py":
-                numbers = [
-                    number for number, name in _imports(text) if name.partition(".")[0] == package
-                ]
-            else:
-                numbers = [
-                    number
-                    for number, line in enumerate(text.splitlines(), start=1)
-                    if not line.lstrip().startswith("#") and command_or_path.search(line)
-                ]
+            numbers = [n for n, name in imports if name.partition(".")[0] == entity_type.package]
+            numbers += [
+                number
+                for number, line in enumerate(lines, start=1)
+                if not line.lstrip().startswith("#") and command_or_path.search(line)
+            ]
             problems += [
-                f"{relative(path)}:{number}: names the folder `{package}` of entity type "
-                f"{entity_type.name}, so renaming the folder would break it: find the entity type "
-                "through app.py instead (tests/app_checks.py: load_app)."
+                f"{relative(path)}:{number}: names the folder `{entity_type.package}` of entity "
+                f"type {entity_type.name}, so renaming the folder would break it: find the entity "
+                "type through app.py instead (tests/app_checks.py: load_app)."
                 for number in numbers
             ]
     return problems
@@ -363,16 +373,14 @@ def import_problems(app: App) -> list[str]:
 
 
 def buttons_of(fields: list[dict]) -> Iterator[dict]:
-    for item in fields:
-        if "content" in item:
-            yield from buttons_of(item["content"])
-        elif item.get("method") and str(item.get("type", "")).endswith("-button"):
+    for item in _fields(fields):
+        if item.get("method") and str(item.get("type", "")).endswith("-button"):
             yield item
 
 
 def jobs_of(entity_type: EntityType) -> list[Job]:
     """Every view and button of the entity type, from its manifest."""
-    definition = manifest(entity_type.controller())
+    definition = entity_type.definition
     jobs = [
         Job(entity_type, view["controller_method"], view["view_type"])
         for view in definition["views"]
@@ -388,7 +396,7 @@ def file_fields(entity_type: EntityType) -> list[dict]:
     """The file fields of the entity type's parametrization (at any depth)."""
     return [
         item
-        for item in _fields(manifest(entity_type.controller())["parametrization"] or [])
+        for item in _fields(entity_type.definition["parametrization"] or [])
         if item.get("type") in ("file", "multi_file")
     ]
 
@@ -433,7 +441,7 @@ def default_params(
     """The params a new entity has: every field's default, nested by its path. File fields hold
     ``uploads[path]`` (a file id, or a list of ids) or None."""
     params: dict[str, object] = {}
-    for item in _fields(manifest(entity_type.controller())["parametrization"] or []):
+    for item in _fields(entity_type.definition["parametrization"] or []):
         path = item.get("parametrization_path")
         if not path:
             continue
@@ -532,7 +540,8 @@ def _where(trace: TracebackType | None) -> str:
     tests = REPOSITORY / "tests"
     for frame in reversed(_frames(trace)):
         path = Path(frame.filename).resolve()
-        if REPOSITORY in path.parents and tests not in path.parents and ".venv" not in path.parts:
+        installed = "site-packages" in path.parts  # the SDK's own frames, in any environment
+        if REPOSITORY in path.parents and tests not in path.parents and not installed:
             return f" at {relative(path)}:{frame.lineno}"
     return ""
 
