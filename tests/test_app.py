@@ -26,7 +26,7 @@ from app_checks import (
 )
 from viktor_standin import ViktorStandIn
 
-from tools.remove_demo import app_files_in
+from tools.repository import app_files_in
 
 
 class AppTest(unittest.TestCase):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from readme_recipes import Recipe, RecipeError, recipes
 
-from tools.remove_demo import app_files_in
+from tools.repository import app_files_in
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 IN_A_COPY = "TEMPLATE_RECIPE_COPY"  # set in the copies, where this module must not run again

@@ -118,6 +118,13 @@ class RemoveDemoTest(unittest.TestCase):
         self.assertEqual((root / "requirements.txt").read_text(), "viktor==14.36.2\n")
         self.assertEqual(remove_demo(root), [])  # a second run finds nothing left
 
+    def test_a_file_that_is_not_text_is_left_alone(self):
+        root = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        binary = root / "notes.txt"
+        binary.write_bytes(f"caf\xe9  {MARK}\n".encode("latin-1"))  # not UTF-8
+        self.assertEqual(remove_demo(root), [])
+        self.assertTrue(binary.exists())
+
     def test_dry_run_on_the_command_line_changes_nothing(self):
         def listing() -> dict[Path, int]:
             return {path: path.stat().st_mtime_ns for path in REPOSITORY.rglob("*.py")}

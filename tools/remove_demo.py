@@ -20,9 +20,10 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from tools.repository import app_files_in
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEMO_FOLDERS = ("tablestats", "benchmarks", "tests/demo")
@@ -67,47 +68,30 @@ def without_demo(text: str, name: str) -> str:
     return "".join(kept)
 
 
-def marked_files(root: Path) -> list[Path]:
-    """The files under ``root`` (tracked by git, when it is a checkout) that hold demo markers."""
-    candidates = app_files_in(root)
-    found = []
-    for path in candidates:
+def without_the_demo(root: Path) -> dict[Path, str]:
+    """{file: its text without the demo's lines} for every file of the app in ``root`` (outside
+    the demo's folders) that holds demo markers; MarkerError when its markers do not pair."""
+    changed = {}
+    for path in app_files_in(root):
+        relative = path.relative_to(root).as_posix()
+        if any(relative.startswith(f"{folder}/") for folder in DEMO_FOLDERS):
+            continue
         if path.suffix not in MARKED_SUFFIXES or not path.is_file() or path == Path(__file__):
             continue
-        if any(path.relative_to(root).as_posix().startswith(f"{f}/") for f in DEMO_FOLDERS):
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if "demo" in text and any(
-            BEGIN_MARKER.match(line) or LINE_MARKER.search(line) for line in text.splitlines()
-        ):
-            found.append(path)
-    return found
-
-
-def app_files_in(root: Path) -> list[Path]:
-    """The files of the app in ``root``: those git tracks or would track (not what .gitignore
-    ignores); every file but git's own and virtual environments where git is not there."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-        return sorted(root / name for name in listed)
-    except (OSError, subprocess.CalledProcessError):  # not a git checkout: every file
-        skipped = {".git", ".venv", "venv"}
-        return sorted(path for path in root.rglob("*") if not skipped & set(path.parts))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # not text: no markers
+        kept = without_demo(text, relative)
+        if kept != text:
+            changed[path] = kept
+    return changed
 
 
 def remove_demo(root: Path, dry_run: bool = False) -> list[str]:
     """Remove the demo from the app in ``root``; what was (or would be) done, a line each."""
     done = []
-    changes = {}
-    for path in marked_files(root):
-        text = path.read_text(encoding="utf-8")
-        changes[path] = without_demo(text, path.relative_to(root).as_posix())  # all checked first
+    changes = without_the_demo(root)  # every file checked before anything changes
     for folder in DEMO_FOLDERS:
         if (root / folder).exists():
             done.append(f"{folder}/ (the folder)")
