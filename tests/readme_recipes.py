@@ -63,13 +63,21 @@ class Recipe:
             step.perform(folder)
 
 
-def recipes(readme: str) -> list[Recipe]:
-    """The recipes of the README's "Change it" section, in order."""
+def section_bounds(readme: str) -> tuple[int, int] | None:
+    """Where the "Change it" section starts and ends in the README; None if it has none."""
     start = readme.find(f"\n{SECTION}\n")
     if start < 0:
-        raise RecipeError(f"the README has no section {SECTION!r}")
+        return None
     end = readme.find("\n## ", start + len(SECTION) + 2)
-    section = readme[start : end if end > 0 else len(readme)]
+    return start, end if end > 0 else len(readme)
+
+
+def recipes(readme: str) -> list[Recipe]:
+    """The recipes of the README's "Change it" section, in order."""
+    bounds = section_bounds(readme)
+    if bounds is None:
+        raise RecipeError(f"the README has no section {SECTION!r}")
+    section = readme[bounds[0] : bounds[1]]
     found = []
     for part in re.split(r"^### ", section, flags=re.MULTILINE)[1:]:
         title = part.splitlines()[0].strip()

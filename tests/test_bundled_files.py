@@ -48,8 +48,9 @@ def bundled_files() -> dict[str, Path]:
 
 
 class BundledFilesTest(unittest.TestCase):
-    def setUp(self):
-        self.bundled = bundled_files()
+    @classmethod
+    def setUpClass(cls):
+        cls.bundled = bundled_files()
 
     def test_the_app_names_bundled_files(self):
         self.assertTrue(any(path.name == "file.txt" for path in self.bundled.values()))

@@ -14,7 +14,7 @@ import re
 import unittest
 from pathlib import Path
 
-from readme_recipes import SECTION
+from readme_recipes import section_bounds
 
 REPOSITORY = Path(__file__).parent.parent
 README = REPOSITORY / "README.md"
@@ -42,9 +42,8 @@ def blocks(language: str, text: str) -> list[str]:
 
 def without_recipes(text: str) -> str:
     """The README without its "Change it" section, whose commands test_recipes.py runs."""
-    start = text.find(f"\n{SECTION}\n")
-    end = text.find("\n## ", start + 1)
-    return text if start < 0 else text[:start] + text[end:]
+    bounds = section_bounds(text)
+    return text if bounds is None else text[: bounds[0]] + text[bounds[1] :]
 
 
 def commands_in(block: str) -> list[str]:
