@@ -14,8 +14,9 @@ The key of a result is made of what decides it, and nothing else:
 - the computation's ``name``: marks its entries, so that ``clear`` removes only those;
 - its ``version``: derived from the source of the code that computes it (``code_version``), so a
   changed reader or a new statistic never serves a result computed by the old code;
-- the upload's extension and content key: the same bytes give the same result, whoever uploads
-  them and whatever the file is called. Other bytes give another key.
+- the upload's extension (which may decide how it is read) and content key: the same bytes give
+  the same result, whoever uploads them and whatever the file is called. Other bytes give another
+  key.
 
 A store that fails never fails the job: a missing, unreadable or outdated entry is computed again
 and overwritten, and a failed write is logged and reported in ``Stored.stored``.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -37,6 +39,7 @@ from app_files.stores import ResultStore
 from app_files.uploaded import Upload
 
 T = TypeVar("T")
+_PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,10 @@ class Computation(Generic[T]):
     from_json: Callable[[Any], T] = _unchanged
 
     def key(self, upload: Upload) -> str:
-        return f"{self.name}-{self.version}-{upload.suffix or 'none'}-{upload.content_key}"
+        # The extension comes from the user's file name: only a plain one goes into the key, so
+        # that every key is a valid Storage key and file name, and at most about 100 characters.
+        extension = upload.suffix if _PLAIN_EXTENSION.fullmatch(upload.suffix) else "other"
+        return f"{self.name}-{self.version}-{extension}-{upload.content_key}"
 
 
 @dataclass

@@ -65,6 +65,16 @@ class ComputeOnceTest(unittest.TestCase):
         self.assertEqual(again.value, {"lines": 3})
         self.assertEqual(self.compute.calls, 1)
 
+    def test_an_odd_extension_makes_a_plain_key(self):
+        for filename in ["beams", "beams.tar gz", "beams." + "x" * 300, "beams.CSV;rm"]:
+            with self.subTest(filename=filename[:20]):
+                with receive_upload(io.BytesIO(DATA), filename) as upload:
+                    key = self.lines.key(upload)
+                self.assertRegex(key, r"^lines-1-(other|csv)-[0-9a-f]{64}$")
+                self.assertLessEqual(len(key), 100)
+        with receive_upload(io.BytesIO(DATA), "BEAMS.CSV") as upload:
+            self.assertIn("-csv-", self.lines.key(upload))
+
     def test_other_bytes_another_extension_or_another_version_are_other_entries(self):
         self.result()
         self.result(DATA + b"7.5,S355\n")
