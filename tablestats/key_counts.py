@@ -18,9 +18,6 @@ class KeyCounts:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def total(self) -> int:
-        return int(self.counts.sum())
-
     def add(self, keys: np.ndarray, times: int = 1) -> None:
         """Count ``times`` numbers at each of ``keys`` (an int64 array, in any order)."""
         if not len(keys):

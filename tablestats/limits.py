@@ -13,8 +13,9 @@ from app_files.uploaded import MAX_UPLOAD_BYTES, MB
 
 @dataclass(frozen=True)
 class Limits:
-    # The upload itself. The parametrization's FileField(max_size=...) uses the same number, but
-    # the code checks it again: a limit in the user interface is not a limit on what arrives.
+    # The upload itself. In the app this is app_files.uploaded.MAX_UPLOAD_BYTES, which both the
+    # FileField and receive_upload use (change it there); it is here so that the tests and the
+    # benchmark can hand one Limits to receive_upload and the readers, and let a larger file in.
     upload_bytes: int = MAX_UPLOAD_BYTES
     # Everything an .xlsx unpacks to. A zip bomb is a small file that unpacks to gigabytes.
     unpacked_bytes: int = 1_000 * MB

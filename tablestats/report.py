@@ -49,7 +49,6 @@ NAMED_CELLS = (
     "HistogramData",
 )
 TABLE_NAME = "Statistics"
-TABLE_HEADERS = HEADERS
 CHART_ROWS = 16  # rows each chart takes, the space between charts included
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 18, 7.5
 
@@ -135,10 +134,10 @@ def _table(workbook: Workbook) -> tuple[Worksheet, Table]:
         if TABLE_NAME in sheet.tables:
             table = sheet.tables[TABLE_NAME]
             first_column, _, last_column, _ = _bounds(table.ref)
-            if last_column - first_column + 1 != len(TABLE_HEADERS):
+            if last_column - first_column + 1 != len(HEADERS):
                 raise TemplateError(
                     f"The table {TABLE_NAME} in the report template must have "
-                    f"{len(TABLE_HEADERS)} columns: {', '.join(TABLE_HEADERS)}."
+                    f"{len(HEADERS)} columns: {', '.join(HEADERS)}."
                 )
             return sheet, table
     raise TemplateError(f"The report template has no Excel table named {TABLE_NAME}.")

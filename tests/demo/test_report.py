@@ -12,12 +12,12 @@ from demo.report_cells import named_cell, named_value, table_rows
 from tablestats.computation import TableStatistics
 from tablestats.report import (
     REPORT_TEMPLATE,
-    TABLE_HEADERS,
     TABLE_NAME,
     TemplateError,
     build_report,
     check_template,
 )
+from tablestats.rows import HEADERS
 from tablestats.statistics import ColumnSummary, Histogram, Summary
 
 
@@ -94,7 +94,7 @@ class BuildReportTest(unittest.TestCase):
         sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
         first_column, header_row, last_column, _ = range_boundaries(table.ref)
         headers = [sheet.cell(row=header_row, column=c).value for c in range(first_column, 13)]
-        self.assertEqual(tuple(headers), TABLE_HEADERS)
+        self.assertEqual(tuple(headers), HEADERS)
 
     def test_a_chart_of_each_distribution(self):
         content = build_report(
@@ -116,7 +116,7 @@ class BuildReportTest(unittest.TestCase):
         statistics = statistics_with(0)
         statistics.summary.columns = []
         workbook = self.build(statistics)
-        self.assertEqual(table_rows(workbook), [[None] * len(TABLE_HEADERS)])
+        self.assertEqual(table_rows(workbook), [[None] * len(HEADERS)])
 
     def test_text_from_the_upload_stays_text(self):
         """A column named "=HYPERLINK(...)" must not become a live formula in the report."""
