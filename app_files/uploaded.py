@@ -48,7 +48,7 @@ class Upload:
     name: str  # the file name as uploaded
     file: BinaryIO  # its bytes (the file itself if it can seek, else a private copy), at the start
     size: int  # bytes
-    content_key: str  # a SHA-256 of the bytes (content_key.py): the same bytes, the same key
+    content_key: str  # a SHA-256 of its blocks' SHA-256s (content_key.py): same bytes, same key
 
     @property
     def suffix(self) -> str:
