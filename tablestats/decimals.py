@@ -28,28 +28,37 @@ _NEWLINE, _PLUS, _MINUS = (ord(character) for character in "\n+-")
 _POWERS_OF_TEN = 10 ** np.arange(_MAX_DIGITS + 1, dtype=np.uint64)
 _POWERS_OF_TEN_AS_FLOATS = 10.0 ** np.arange(_MAX_DIGITS + 1)  # exact (up to 10**22, they are)
 _EXACT_INTEGERS = 2**53  # every integer up to this is a float
+PADDING = _MAX_CHARACTERS  # the bytes before the first text of ``JoinedTexts``
 
 
 class JoinedTexts:
-    """Texts as one array of their UTF-8 bytes, each followed by a line break, and where each
-    ends: what ``read_plain_decimals`` reads, and a quick look at every text at once."""
+    """Texts as one array of bytes, with where each ends and how long it is: what
+    ``read_plain_decimals`` reads, and a quick look at every text at once.
 
-    def __init__(self, data: np.ndarray, ends: np.ndarray) -> None:
+    In ``data``, each text is followed by one byte that is not part of it (a line break; in a line
+    of a CSV file, the delimiter), and the first text by ``PADDING`` line breaks, so that every
+    text has as many bytes before its end as ``read_plain_decimals`` looks at. The texts of a
+    column of a CSV file lie in its lines, with the other columns' texts in between.
+    """
+
+    def __init__(self, data: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> None:
         self.data = data
         self.ends = ends  # one past each text's last byte
-        self.lengths = np.diff(ends, prepend=-1) - 1  # in bytes
+        self.lengths = lengths  # in bytes
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> JoinedTexts | None:
         """The texts joined; None when one holds a line break (then a text is not a line)."""
-        joined = "\n".join([*texts, ""])  # each text followed by a line break
+        joined = "\n" * PADDING + "\n".join([*texts, ""])  # each text followed by a line break
         data = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-        ends = np.flatnonzero(data == _NEWLINE)
-        return cls(data, ends) if len(ends) == len(texts) else None
+        ends = np.flatnonzero(data == _NEWLINE)[PADDING:]
+        if len(ends) != len(texts):
+            return None
+        return cls(data, ends, np.diff(ends, prepend=PADDING - 1) - 1)
 
     def first_bytes(self) -> np.ndarray:
         """Each text's first byte (a line break for an empty text)."""
-        return self.data[self.ends - self.lengths]
+        return np.where(self.lengths > 0, self.data[self.ends - self.lengths], _NEWLINE)
 
 
 def read_plain_decimals(
@@ -70,8 +79,7 @@ def read_plain_decimals(
 
     # Row i: the `width` bytes that end where text i ends. Bytes left of a shorter text belong to
     # the texts before it (or to the padding) and are masked out.
-    padded = np.concatenate([np.full(width, _NEWLINE, dtype=np.uint8), texts.data])
-    rows = sliding_window_view(padded, width)[ends]
+    rows = sliding_window_view(texts.data, width)[ends - width]
     first_column = np.maximum(width - lengths, 0)
     inside = np.arange(width, dtype=np.uint8) >= first_column.astype(np.uint8)[:, None]
     digit_values = rows - np.uint8(ord("0"))  # other bytes wrap around to 10 and above

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,12 +80,21 @@ def numbers_in_column(cells: Sequence[str], decimal_comma: bool) -> ColumnCells:
     if texts is None or len(cells) < _FEW_CELLS:  # a cell holds a line break, or a few cells
         numbers, as_text = _numbers_one_by_one(cells, decimal_comma)
         return ColumnCells(len(cells) - cells.count(""), numbers, as_text)
+    return numbers_in_texts(texts, decimal_comma, cells.__getitem__)
+
+
+def numbers_in_texts(
+    texts: JoinedTexts, decimal_comma: bool, text: Callable[[int], str]
+) -> ColumnCells:
+    """The numbers in a column of cells given as bytes (a text file). The plain decimals are read
+    from the bytes at once; ``text(i)``, the i-th cell as a string, is asked for the few others
+    that may be numbers."""
     filled = int(np.count_nonzero(texts.lengths))
     candidates = _MAY_START_A_NUMBER[texts.first_bytes()]
     if not candidates.any():  # a column of words, or empty
         return ColumnCells(filled, _NO_NUMBERS, 0)
     values, read = read_plain_decimals(texts, "," if decimal_comma else ".")
-    rest = [cells[index] for index in np.flatnonzero(candidates & ~read).tolist()]
+    rest = [text(index) for index in np.flatnonzero(candidates & ~read).tolist()]
     numbers, as_text = _numbers_one_by_one(rest, decimal_comma)
     return ColumnCells(filled, np.concatenate([values[read], numbers]), as_text)
 

@@ -1,4 +1,4 @@
-"""A table's rows to a per-column summary, in one pass.
+"""A table's rows, a block at a time, to a per-column summary, in one pass.
 
 Per column: how many cells hold a value and how many of those are numbers; of the numbers, the
 minimum, maximum, mean, standard deviation, median, 5% and 95% quantiles and a histogram; and the
@@ -14,25 +14,15 @@ and the histogram, and how accurate they are: ``distribution``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from itertools import islice, zip_longest
 
 from app_files.uploaded import UploadError
 from tablestats.distribution import Distribution
 from tablestats.moments import Moments
-from tablestats.numbers import ColumnCells, numbers_in_values
+from tablestats.numbers import ColumnCells
 from tablestats.table import Table, column_letters
 
-# Rows are read a block at a time and split into columns, so that the per-cell work runs inside
-# Python's C code. Blocks are small because Python's garbage collector scans the rows a block
-# keeps alive: with blocks of 4096 rows instead of 512, reading a 200,000-row CSV took 1.7 times
-# as long. The columns' cells (which the collector does not scan) are then gathered into chunks
-# of about _CHUNK_CELLS cells, which numpy reads a column at a time: each of its calls costs
-# microseconds whatever its size, so a chunk must be large, and its memory (about 8 MB) is the
-# same for any number of rows.
-_BLOCK_ROWS = 512
-_CHUNK_CELLS = 2**17
 _UNNAMED = "Column "  # the name of a column whose header cell is empty
 
 
@@ -170,13 +160,8 @@ class _ColumnTotals:
 def summarize(table: Table, rows_read: Callable[[int], object] | None = None) -> Summary:
     """Summarize the table's rows under its header, reading the rows once.
 
-    ``rows_read``, when given, is told the number of rows read so far after each chunk of rows
-    (for a progress message).
-
-    Cells are Python values as the readers produce them: numbers are ``int`` or ``float``, an
-    empty cell is ``""`` or ``None``, anything else (text, dates, booleans) is a value that is not
-    a number; or, for a text file, all text, which ``table.parse_numbers`` reads a column of
-    cells at a time. Raises UploadError when no column holds a number.
+    ``rows_read``, when given, is told the number of rows read so far after each block of rows
+    (for a progress message). Raises UploadError when no column holds a number.
     """
     columns = [
         _ColumnTotals(
@@ -189,24 +174,13 @@ def summarize(table: Table, rows_read: Callable[[int], object] | None = None) ->
         raise UploadError(
             "The first row is empty. Put the column names in the first row and the data below."
         )
-    read_cells = table.parse_numbers or numbers_in_values
-    chunk_rows = max(_BLOCK_ROWS, _CHUNK_CELLS // len(columns))
-    chunk: list[list] = [[] for _ in columns]
     row_count = 0
-    rows = iter(table.rows)
-    while block := list(islice(rows, _BLOCK_ROWS)):
-        block = _without_empty_rows(block)
-        row_count += len(block)
-        for cells, block_cells in zip(chunk, _columns_of(block, len(columns)), strict=False):
-            cells.extend(block_cells)
-        if len(chunk[0]) >= chunk_rows:
-            for totals, cells in zip(columns, chunk, strict=True):
-                totals.add(read_cells(cells))
-            chunk = [[] for _ in columns]
-            if rows_read is not None:
-                rows_read(row_count)
-    for totals, cells in zip(columns, chunk, strict=True):
-        totals.add(read_cells(cells))
+    for block in table.blocks:
+        row_count += block.rows
+        for totals, cells in zip(columns, block.columns, strict=True):
+            totals.add(cells)
+        if rows_read is not None:
+            rows_read(row_count)
 
     # A column with neither a name nor a value is an artefact (a trailing delimiter, say).
     summaries = [
@@ -240,18 +214,3 @@ def _header_text(cell: object) -> str:
 
 def _column_name(cell: object, sheet_index: int) -> str:
     return _header_text(cell) or f"{_UNNAMED}{column_letters(sheet_index)}"
-
-
-def _columns_of(block: list[Sequence], width: int) -> list[Sequence]:
-    """The first ``width`` columns of a block of rows."""
-    if min(map(len, block), default=width) >= width:
-        return list(islice(zip(*block, strict=False), width))  # longer rows: cut by islice
-    # A row shorter than the header: pad it with empty cells.
-    return list(islice(zip_longest(*block, fillvalue=""), width))
-
-
-def _without_empty_rows(block: list[Sequence]) -> list[Sequence]:
-    rows = list(filter(any, block))  # rows with a cell that is not empty, zero or False
-    if len(rows) == len(block):
-        return rows
-    return [row for row in block if row.count("") + row.count(None) < len(row)]

@@ -5,7 +5,7 @@ It lives below all of them, so that no module imports one that imports it back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,17 +13,24 @@ if TYPE_CHECKING:  # only for the type: this module stays below the others
     from tablestats.numbers import ColumnCells
 
 
+@dataclass(frozen=True)
+class Block:
+    """Some rows of a table, read into its columns: what the statistics add up, block by block."""
+
+    rows: int  # the rows in the block that hold a value (empty rows are not counted)
+    columns: list[ColumnCells]  # one per header cell, in order: what the column's cells hold
+
+
 @dataclass
 class Table:
-    """The rows of an upload: the header, then the data rows, as lists of cell values."""
+    """An upload's table: the header, then the data rows a block at a time, read into columns."""
 
     header: list
-    rows: Iterator[Sequence]
+    # Blocks of rows in columns, of bounded size: memory does not grow with the table. The
+    # readers make them from rows with ``row_blocks.blocks_of_rows``; the text reader reads most
+    # lines of a CSV file into columns at once (``readers.plain_lines``).
+    blocks: Iterator[Block]
     sheet: str | None  # the worksheet that was read; None for a text file
-    # How to find the numbers in a column of cells written as text (a CSV file), or None when the
-    # reader gives numbers as numbers already (Excel). The statistics apply it to many cells of a
-    # column at once (``numbers.numbers_in_column``), which is faster than reading each cell.
-    parse_numbers: Callable[[Sequence[str]], ColumnCells] | None = None
     # The sheet's own index (0 is column A) of the table's first column: an unnamed column is
     # called after its letter in the sheet ("Column D"), as the user sees it. 0 for a text file.
     first_column: int = 0

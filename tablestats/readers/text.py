@@ -1,53 +1,71 @@
-"""Delimited text (.csv, .tsv, .txt) to rows, in bounded memory.
+"""Delimited text (.csv, .tsv, .txt) to a table, in bounded memory.
 
 Text files come from many programs and locales, so the reader works out from the first 64 kB the
 encoding (``text_encoding``: refusing what is not text) and then how cells are delimited, quoted
 and written (``text_dialect``). Line ends may be \\n, \\r\\n or \\r (old Macs).
 
-Lines are read one at a time, so memory does not grow with the file; a line longer than the limit
-is refused (a table does not have megabyte lines, a binary file does). The rows hold text; the
-table's ``parse_numbers`` turns the cells of a column that read as finite numbers into floats
-(the statistics call it a column at a time). "nan", "inf" and numbers with thousands separators
-stay text.
+The file is read a block of lines at a time (``text_lines``), so memory does not grow with it. A
+block that quotes nothing, as most do, is read straight into columns (``plain_lines``); the others
+go through Python's csv module, which knows quoted cells, and from the first quote on, the rest
+of the file does. Either way the numbers are the cells that read as finite numbers
+(``numbers``): "nan", "inf" and numbers with thousands separators stay text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import chain
 from operator import itemgetter
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
 from tablestats.numbers import numbers_in_column
-from tablestats.readers.text_dialect import detect_dialect
-from tablestats.readers.text_encoding import detect_encoding, open_text
-from tablestats.table import Table
+from tablestats.readers.plain_lines import plain_block
+from tablestats.readers.text_dialect import Dialect, detect_dialect
+from tablestats.readers.text_encoding import detect_encoding, text_bytes
+from tablestats.readers.text_lines import LineBlock, line_blocks, lines_of
+from tablestats.row_blocks import blocks_of_rows
+from tablestats.table import Block, Table
 
 _SAMPLE_BYTES = 64 * 1024
 
 
 def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
     """The header and rows of a delimited text file; UploadError if it is not one."""
+    reader, header, below = _open(file, filename, limits)
+    return Table(header=header, blocks=reader.blocks(below, len(header)), sheet=None)
+
+
+def read_text_rows(
+    file: BinaryIO, filename: str, limits: Limits
+) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and the rows below it as text, every line read by the csv module: the
+    reading that ``read_text`` gives the numbers of, faster. For the tests, and for a look at
+    what the reader makes of a file."""
+    reader, header, below = _open(file, filename, limits)
+    return header, reader.csv_rows(below, len(header))
+
+
+def _open(
+    file: BinaryIO, filename: str, limits: Limits
+) -> tuple[_TextReader, list[str], Iterator[LineBlock]]:
+    """The file's reader, its header, and the blocks of lines below the header."""
     sample = file.read(_SAMPLE_BYTES)
     file.seek(0)
     encoding = detect_encoding(sample, filename)
     # Decoded exactly as the file will be read, so that detection sees what csv will see.
-    sample_text = _complete_lines(open_text(io.BytesIO(sample), encoding).read())
+    sample_bytes, sample_encoding = text_bytes(io.BytesIO(sample), encoding)
+    sample_text = _complete_lines(sample_bytes.read().decode(sample_encoding, "replace"))
     dialect = detect_dialect(sample_text, filename)
 
-    lines = _lines_within_limit(open_text(file, encoding), limits.line_characters, filename)
-    reader = csv.reader(
-        lines,
-        delimiter=dialect.delimiter,
-        quotechar=dialect.quotechar,
-        escapechar=dialect.escapechar,
-    )
-    rows = _reporting_errors(reader, filename)
-    header = next((row for row in rows if any(row)), None)  # blank lines above it do not count
+    stream, encoding = text_bytes(file, encoding)
+    blocks = line_blocks(stream, limits.line_characters, filename)
+    reader = _TextReader(blocks, encoding, dialect, limits, filename)
+    header, below = reader.header()
     if header is None:
         raise UploadError(
             f"{filename} holds no rows. Put the column names in the first row and the data below."
@@ -57,15 +75,7 @@ def read_text(file: BinaryIO, filename: str, limits: Limits) -> Table:
             f"The first row of {filename} has {len(header):,} columns; this app reads at most "
             f"{limits.columns:,}. Check that the file is a table with one header row."
         )
-    # Cells past the header's last column do not count; cutting them off at once keeps a line of
-    # a million empty fields from being held 512 rows at a time.
-    within_header = map(itemgetter(slice(len(header))), rows)
-    return Table(
-        header=header,
-        rows=within_header,
-        sheet=None,
-        parse_numbers=partial(numbers_in_column, decimal_comma=dialect.decimal_comma),
-    )
+    return reader, header, below
 
 
 def _complete_lines(sample_text: str) -> str:
@@ -74,30 +84,98 @@ def _complete_lines(sample_text: str) -> str:
     return sample_text[: last_newline + 1] if last_newline > 0 else sample_text
 
 
-def _lines_within_limit(text: io.TextIOWrapper, limit: int, filename: str) -> Iterator[str]:
-    line_number = 0
-    while line := text.readline(limit + 1):
-        line_number += 1
-        if len(line) > limit and not line.endswith(("\n", "\r")):
-            raise UploadError(
-                f"Line {line_number:,} of {filename} is longer than {limit:,} characters, which "
-                "no table needs. Check that the file is a table, one row per line."
+class _TextReader:
+    """The blocks of lines of one file, read as a table: its header first, then its blocks."""
+
+    def __init__(
+        self,
+        blocks: Iterator[LineBlock],
+        encoding: str,
+        dialect: Dialect,
+        limits: Limits,
+        filename: str,
+    ) -> None:
+        self._blocks = blocks
+        self._encoding = encoding
+        self._dialect = dialect
+        self._limits = limits
+        self._filename = filename
+        self._parsed = b"\x00"  # the block csv reads now (not a block yet)
+        self._parsed_up_to = 0  # the offset in it after the last line csv was given
+        self._line = 0  # the number of that line
+        # Bytes that only csv can read: a quote, or an escape that may escape a line end.
+        self._parser_only = [dialect.quotechar.encode()]
+        if dialect.escapechar:
+            self._parser_only.append(dialect.escapechar.encode())
+
+    def header(self) -> tuple[list[str] | None, Iterator[LineBlock]]:
+        """The first row that holds a value, read by csv; and the blocks of the lines below it."""
+        rows = self._csv_rows(self._blocks)
+        header = next((row for row in rows if any(row)), None)
+        # csv reads no further than the end of the header's row: the rest of its block, and the
+        # blocks after it, are yet to be read.
+        rest = self._parsed[self._parsed_up_to :]
+        below = LineBlock.of(rest, self._line + 1)
+        return header, chain([below] if rest else [], self._blocks)
+
+    def blocks(self, line_blocks: Iterator[LineBlock], width: int) -> Iterator[Block]:
+        """The table below the header, in ``width`` columns, a block at a time."""
+        dialect, limits = self._dialect, self._limits
+        for block in line_blocks:
+            if any(byte in block.data for byte in self._parser_only):
+                # From here on csv reads the lines: a quoted cell may hold a line end, so a
+                # block's end may be within a row.
+                yield from self._csv_blocks(chain([block], line_blocks), width)
+                return
+            plain = plain_block(
+                block,
+                width,
+                dialect.delimiter,
+                dialect.decimal_comma,
+                self._encoding,
+                limits.line_characters,
             )
-        yield line
+            if plain is None:  # lines that differ in their fields: csv reads them
+                yield from self._csv_blocks([block], width)
+            else:
+                yield plain
 
+    def csv_rows(self, line_blocks: Iterable[LineBlock], width: int) -> Iterator[list[str]]:
+        """The rows of the blocks' lines, read by csv, without their cells past ``width``."""
+        # Cutting those cells off at once keeps a line of a million empty fields from being
+        # held 512 rows at a time.
+        return map(itemgetter(slice(width)), self._csv_rows(line_blocks))
 
-class _CsvReader(Protocol):
-    """What csv.reader returns: rows, and the number of the line it has read up to."""
+    def _csv_blocks(self, line_blocks: Iterable[LineBlock], width: int) -> Iterator[Block]:
+        read_cells = partial(numbers_in_column, decimal_comma=self._dialect.decimal_comma)
+        return blocks_of_rows(self.csv_rows(line_blocks, width), width, read_cells)
 
-    line_num: int
+    def _csv_rows(self, line_blocks: Iterable[LineBlock]) -> Iterator[list[str]]:
+        """The rows csv reads from the lines of the blocks."""
+        dialect = self._dialect
+        reader = csv.reader(
+            self._lines(line_blocks),
+            delimiter=dialect.delimiter,
+            quotechar=dialect.quotechar,
+            escapechar=dialect.escapechar,
+        )
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise UploadError(self._csv_error(error)) from None
 
-    def __iter__(self) -> Iterator[list[str]]: ...
+    def _lines(self, line_blocks: Iterable[LineBlock]) -> Iterator[str]:
+        """The lines of the blocks as text, remembering where the last one ends."""
+        for block in line_blocks:
+            self._parsed, self._parsed_up_to = block.data, 0
+            self._line = block.first_line - 1
+            lines = lines_of(block, self._encoding, self._limits.line_characters, self._filename)
+            for line, end in lines:
+                self._parsed_up_to = end
+                self._line += 1
+                yield line
 
-
-def _reporting_errors(reader: _CsvReader, filename: str) -> Iterator[list[str]]:
-    try:
-        yield from reader
-    except csv.Error as error:
+    def _csv_error(self, error: csv.Error) -> str:
         if "field larger than field limit" in str(error):
             problem = (
                 f"has a value longer than {csv.field_size_limit():,} characters, more than a "
@@ -105,7 +183,7 @@ def _reporting_errors(reader: _CsvReader, filename: str) -> Iterator[list[str]]:
             )
         else:
             problem = f"cannot be read as CSV ({error})"
-        raise UploadError(
-            f"Line {reader.line_num:,} of {filename} {problem}. This is often a quote that is "
+        return (
+            f"Line {self._line:,} of {self._filename} {problem}. This is often a quote that is "
             "never closed: check the quotes on that line, or export the table again."
-        ) from None
+        )

@@ -68,17 +68,50 @@ def detect_encoding(sample: bytes, filename: str) -> str:
     return encoding
 
 
-def open_text(file: BinaryIO, encoding: str) -> io.TextIOWrapper:
-    """The file as text, NUL characters dropped; line ends are left as they are, for csv."""
-    if not encoding.startswith("utf-16"):  # in UTF-16, zero bytes are half of every letter
-        file = io.BufferedReader(_WithoutNulBytes(file))
-    return io.TextIOWrapper(file, encoding=encoding, errors="replace", newline="")
+def text_bytes(file: BinaryIO, encoding: str) -> tuple[BinaryIO, str]:
+    """The file's text as bytes in which every ASCII character (a digit, a delimiter, a line end)
+    is a byte of its own, NUL characters dropped; and the codec that decodes them.
+
+    For UTF-8 (without its byte order mark) and the one-byte code pages, those are the file's own
+    bytes; UTF-16 is recoded to UTF-8 as it is read. So the text reader can find the lines and
+    the delimiters in the bytes, without decoding them.
+    """
+    if encoding.startswith("utf-16"):
+        return io.BufferedReader(_WithoutNulBytes(_Utf8FromUtf16(file, encoding))), "utf-8"
+    if encoding == "utf-8-sig":
+        if file.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+            file.seek(0)
+        encoding = "utf-8"
+    return io.BufferedReader(_WithoutNulBytes(file)), encoding
+
+
+class _Utf8FromUtf16(io.RawIOBase):
+    """A UTF-16 file's text in UTF-8, recoded a block at a time."""
+
+    def __init__(self, file: BinaryIO, encoding: str) -> None:
+        self._file = file
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._recoded = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._recoded:
+            block = self._file.read(max(len(buffer), 64 * 1024))
+            self._recoded = self._decoder.decode(block, final=not block).encode("utf-8")
+            if not block:
+                break
+        size = min(len(buffer), len(self._recoded))
+        buffer[:size] = self._recoded[:size]
+        self._recoded = self._recoded[size:]
+        return size
 
 
 class _WithoutNulBytes(io.RawIOBase):
     """A file's bytes without its zero bytes, read a block at a time."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO | io.RawIOBase) -> None:
         self._file = file
 
     def readable(self) -> bool:

@@ -15,18 +15,21 @@ shows them (see ``cell_text``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import dropwhile
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import python_calamine
 
 from app_files.progress import report
 from app_files.uploaded import UploadError
 from tablestats.limits import Limits
+from tablestats.numbers import numbers_in_values
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.readers.cell_text import cell_text
 from tablestats.readers.xlsx_guard import checked_copy
 from tablestats.readers.zip_parts import password_protected
+from tablestats.row_blocks import blocks_of_rows
 from tablestats.table import Table
 
 # The name of the stream that holds an encrypted workbook inside that container, in UTF-16.
@@ -35,6 +38,24 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
     """The header and rows of the first visible worksheet; UploadError if there are none."""
+    header, rows, sheet = _first_sheet(file, filename, limits)
+    blocks = blocks_of_rows(rows, len(header), numbers_in_values)
+    return Table(header=header, blocks=blocks, **sheet)
+
+
+def read_xlsx_rows(
+    file: BinaryIO, filename: str, limits: Limits
+) -> tuple[list[str], Iterator[list]]:
+    """The header and the rows below it, as the reader gives their values: what ``read_xlsx``
+    reads. For the tests, and for a look at what the reader makes of a workbook."""
+    header, rows, _ = _first_sheet(file, filename, limits)
+    return header, rows
+
+
+def _first_sheet(
+    file: BinaryIO, filename: str, limits: Limits
+) -> tuple[list[str], Iterator[list], dict[str, Any]]:
+    """The header and rows of the first visible worksheet, and the ``Table`` fields about it."""
     _check_kind(file, filename)
     try:
         report("Checking the workbook", 0.0)
@@ -67,14 +88,15 @@ def read_xlsx(file: BinaryIO, filename: str, limits: Limits) -> Table:
         )
     # The reader's rows start at the table's first column: the columns left of it are empty.
     first_column = sheet.start[1] if sheet.start else 0
-    return Table(
-        header=[cell_text(value) for value in header],
-        rows=rows,
-        sheet=name,
-        first_column=first_column,
-        formulas_without_value=_in_table(checked.formulas_without_value, first_column, len(header)),
-        expected_rows=sheet.height,
-    )
+    table_fields = {
+        "sheet": name,
+        "first_column": first_column,
+        "formulas_without_value": _in_table(
+            checked.formulas_without_value, first_column, len(header)
+        ),
+        "expected_rows": sheet.height,
+    }
+    return [cell_text(value) for value in header], rows, table_fields
 
 
 def _in_table(by_sheet_column: dict[int, int], first_column: int, width: int) -> dict[int, int]:

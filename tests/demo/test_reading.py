@@ -34,11 +34,13 @@ class UploadKindTest(unittest.TestCase):
 
 
 class ReadTableTest(unittest.TestCase):
-    def test_text_file_gives_header_rows_and_no_sheet(self):
-        with receive_upload(io.BytesIO(b"a;b\n1,5;x\n"), "t.csv") as upload:
+    def test_text_file_gives_header_blocks_and_no_sheet(self):
+        with receive_upload(io.BytesIO(b"a;b\n1,5;x\n;\n"), "t.csv") as upload:
             table = read_table(upload)
             self.assertEqual(table.header, ["a", "b"])
-            self.assertEqual([list(row) for row in table.rows], [["1,5", "x"]])
-            cells = table.parse_numbers(["1,5", "x", ""])
-            self.assertEqual((cells.filled, cells.numbers.tolist()), (2, [1.5]))
+            (block,) = table.blocks
+            self.assertEqual(block.rows, 1)  # the row of empty cells is not a row
+            numbers, text = block.columns
+            self.assertEqual((numbers.filled, numbers.numbers.tolist()), (1, [1.5]))
+            self.assertEqual((text.filled, text.numbers.tolist()), (1, []))
             self.assertIsNone(table.sheet)

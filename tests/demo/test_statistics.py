@@ -3,6 +3,7 @@ import json
 import math
 import statistics
 import unittest
+from collections.abc import Iterable
 from functools import partial
 from unittest import mock
 
@@ -11,23 +12,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app_files.uploaded import UploadError
-from tablestats import statistics as statistics_module
+from tablestats import row_blocks
 from tablestats.distribution import number_of_bins
-from tablestats.numbers import numbers_in_column
+from tablestats.numbers import numbers_in_column, numbers_in_values
+from tablestats.row_blocks import blocks_of_rows
 from tablestats.statistics import ColumnSummary, Histogram, Summary, summarize
 from tablestats.table import Table, column_letters
 
 
-def summary_of(header: list, rows: list, **table_fields) -> Summary:
-    return summarize(Table(header=header, rows=iter(rows), sheet=None, **table_fields))
+def summary_of(
+    header: list, rows: Iterable, read_cells=numbers_in_values, **table_fields
+) -> Summary:
+    """As a reader gives a table of these rows: as the Excel reader does, by default."""
+    blocks = blocks_of_rows(rows, len(header), read_cells)
+    return summarize(Table(header=header, blocks=blocks, sheet=None, **table_fields))
 
 
 def text_summary(lines: list[str], decimal_comma: bool = False) -> Summary:
-    """As the text reader gives a file of these comma-separated lines."""
+    """As the text reader gives a file of these comma-separated lines, read by csv."""
     header, *rows = [line.split(",") for line in lines]
-    return summary_of(
-        header, rows, parse_numbers=partial(numbers_in_column, decimal_comma=decimal_comma)
-    )
+    return summary_of(header, rows, partial(numbers_in_column, decimal_comma=decimal_comma))
 
 
 def column(summary: Summary, name: str) -> ColumnSummary:
@@ -104,7 +108,7 @@ class SummarizeTest(unittest.TestCase):
 
     def test_rows_are_read_once(self):
         rows = iter([[1.0], [2.0]])
-        summarize(Table(header=["x"], rows=rows, sheet=None))
+        summary_of(["x"], rows)
         self.assertEqual(list(rows), [])
 
     def test_no_header_is_refused(self):
@@ -142,11 +146,11 @@ class SpreadTest(unittest.TestCase):
         )
         self.assertEqual(x.histogram, Histogram(edges.tolist(), counts.tolist()))
 
-    def test_blocks_and_chunks_of_rows_add_up(self):
-        """Many rows, read in many chunks: the result must not depend on where chunks end."""
+    def test_blocks_of_rows_add_up(self):
+        """Many rows, read in many blocks: the result must not depend on where blocks end."""
         values = [float(i % 97) - 30.5 for i in range(5000)]
         rows = [[v, f"r{i}"] for i, v in enumerate(values)]
-        with mock.patch.object(statistics_module, "_CHUNK_CELLS", 1000):
+        with mock.patch.object(row_blocks, "_BLOCK_CELLS", 1000):
             in_chunks = summary_of(["x", "label"], rows)
         at_once = summary_of(["x", "label"], rows)
         self.assertEqual(in_chunks, at_once)

@@ -7,13 +7,13 @@ import unittest
 from app_files.uploaded import UploadError
 from demo.sample_files import column_stats, stats
 from tablestats.limits import DEFAULT_LIMITS
-from tablestats.readers.text import read_text
+from tablestats.readers.text import read_text_rows
 
 
 def rows_of(data: bytes, filename: str = "table.csv") -> list[list[str]]:
     """The header and the rows of a text file, as the reader gives them."""
-    table = read_text(io.BytesIO(data), filename, DEFAULT_LIMITS)
-    return [table.header, *map(list, table.rows)]
+    header, rows = read_text_rows(io.BytesIO(data), filename, DEFAULT_LIMITS)
+    return [header, *rows]
 
 
 class DelimiterTieTest(unittest.TestCase):
