@@ -68,11 +68,16 @@ class SharedStringSizes:
 
 
 def check_text(
-    strings: SharedStringSizes | None, references: array, filename: str, limits: Limits
+    strings: SharedStringSizes | None,
+    references: array,
+    filename: str,
+    limits: Limits,
+    copies: int = 1,
 ) -> None:
     """Raise UploadError if the sheet would make the reader hold more text than the limit.
 
     ``references`` holds the numbers of the shared strings the sheet's cells show, one per cell.
+    ``copies`` is the number of workbooks the sheet is read from, each with all the strings.
     """
     if strings is None:
         return  # the reader refuses a cell that refers to a shared string that is not there
@@ -85,7 +90,7 @@ def check_text(
         repeated = sum(map(sizes.__getitem__, references))
     else:  # the strings cannot be told apart reliably: take each at the whole part's size
         repeated = len(references) * strings.total
-    if strings.total + repeated > limits.text_bytes:
+    if copies * strings.total + repeated > limits.text_bytes:
         raise UploadError(_too_much_text(filename, limits))
 
 

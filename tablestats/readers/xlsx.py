@@ -1,9 +1,11 @@
-"""Excel workbooks (.xlsx, .xlsm) to rows, with python-calamine.
+"""Excel workbooks (.xlsx, .xlsm) to a table, with python-calamine.
 
 python-calamine reads a 200,000-row sheet in about a second, where openpyxl takes ten or more (see
 the README's benchmark). It is also the reader that can abort the whole process on a hostile
-file, so it only ever reads the checked copy that ``xlsx_guard.checked_copy`` makes, which holds
-the one sheet to read: the first visible worksheet.
+file, so it only ever reads the checked copy that ``xlsx_guard.check_workbook`` makes, which holds
+the one sheet to read: the first visible worksheet. A large sheet's copy is two workbooks, of its
+first rows and of the rest, which load on two threads (python-calamine lets other threads run
+while it loads); the first starts while the guard still checks the second.
 
 The reader gives what Excel shows in the cells: the cached value of a formula, numbers as numbers,
 dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty, and so do
@@ -15,8 +17,11 @@ shows them (see ``cell_text``).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
-from itertools import dropwhile
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain, dropwhile, islice
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import python_calamine
@@ -27,7 +32,7 @@ from tablestats.limits import Limits
 from tablestats.numbers import numbers_in_values
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
 from tablestats.readers.cell_text import cell_text
-from tablestats.readers.xlsx_guard import checked_copy
+from tablestats.readers.xlsx_guard import check_workbook
 from tablestats.readers.zip_parts import password_protected
 from tablestats.row_blocks import blocks_of_rows
 from tablestats.table import Table
@@ -57,12 +62,67 @@ def _first_sheet(
 ) -> tuple[list[str], Iterator[list], dict[str, Any]]:
     """The header and rows of the first visible worksheet, and the ``Table`` fields about it."""
     _check_kind(file, filename)
-    try:
-        report("Checking the workbook", 0.0)
-        with checked_copy(file, filename, limits) as checked:
+    with tempfile.TemporaryDirectory(prefix="checked-upload-") as folder:
+        # Each workbook of the checked copy loads on a thread of its own (the reader lets other
+        # threads run meanwhile). The pool ends, its loads done, before the folder is deleted.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            loads: dict[Path, Future] = {}
+
+            def load(path: Path) -> None:
+                if path not in loads:
+                    loads[path] = pool.submit(_load_sheet, path)
+
+            report("Checking the workbook", 0.0)
+            checked = check_workbook(file, filename, limits, Path(folder), load)
             report("Reading the sheet", 0.3)
-            with python_calamine.CalamineWorkbook.from_path(checked.path) as workbook:
-                sheet = workbook.get_sheet_by_index(0)  # holds the sheet's cells in memory
+            for path in checked.paths:
+                load(path)
+            sheets = [_loaded(loads[path], filename) for path in checked.paths]
+    name = checked.sheet
+    # A copy in two workbooks holds the sheet's rows in two ranges of cells, which may start and
+    # end in other columns: each range's rows are shifted to start in the first column of both.
+    ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
+    ranges = [(sheet, start, end) for sheet, start, end in ranges if start and end]
+    first_column = min((start[1] for _, start, _ in ranges), default=0)
+    width = max((end[1] + 1 - first_column for _, _, end in ranges), default=0)
+    cells = chain.from_iterable(
+        _shifted(_rows_below(sheet, row), start[1] - first_column)
+        for (sheet, start, _), row in zip(ranges, _rows_above(ranges), strict=True)
+    )
+    # The reader starts at the sheet's first row, which may be empty; the table starts below.
+    rows = dropwhile(_is_empty, cells)
+    header = next(rows, None)
+    if header is None:
+        raise UploadError(
+            f"The sheet '{name}' in {filename} is empty. Put the table on the first sheet, with "
+            "the column names in its first row."
+        )
+    header = header + [""] * (width - len(header))
+    if len(header) > limits.columns:
+        raise UploadError(
+            f"The sheet '{name}' in {filename} is {len(header):,} columns wide; this app reads at "
+            f"most {limits.columns:,}. Delete the columns that do not belong to the table."
+        )
+    table_fields = {
+        "sheet": name,
+        "first_column": first_column,
+        "formulas_without_value": _in_table(
+            checked.formulas_without_value, first_column, len(header)
+        ),
+        "expected_rows": sum(sheet.height for sheet, _, _ in ranges),
+    }
+    return [cell_text(value) for value in header], rows, table_fields
+
+
+def _load_sheet(path: Path) -> python_calamine.CalamineSheet:
+    with python_calamine.CalamineWorkbook.from_path(path) as workbook:
+        return workbook.get_sheet_by_index(0)  # holds the sheet's cells in memory
+
+
+def _loaded(load: Future, filename: str) -> python_calamine.CalamineSheet:
+    """The sheet a thread loaded; UploadError for what the reader could not read."""
+    try:
+        return load.result()
     except python_calamine.PasswordError:
         raise UploadError(password_protected(filename)) from None
     except python_calamine.CalamineError as error:
@@ -72,31 +132,26 @@ def _first_sheet(
         if type(error).__name__ != "PanicException":
             raise
         raise UploadError(_unreadable(filename, error)) from None
-    name = checked.sheet
-    # The reader starts at the sheet's first row, which may be empty; the table starts below.
-    rows = dropwhile(_is_empty, sheet.iter_rows())
-    header = next(rows, None)
-    if header is None:
-        raise UploadError(
-            f"The sheet '{name}' in {filename} is empty. Put the table on the first sheet, with "
-            "the column names in its first row."
-        )
-    if len(header) > limits.columns:
-        raise UploadError(
-            f"The sheet '{name}' in {filename} is {len(header):,} columns wide; this app reads at "
-            f"most {limits.columns:,}. Delete the columns that do not belong to the table."
-        )
-    # The reader's rows start at the table's first column: the columns left of it are empty.
-    first_column = sheet.start[1] if sheet.start else 0
-    table_fields = {
-        "sheet": name,
-        "first_column": first_column,
-        "formulas_without_value": _in_table(
-            checked.formulas_without_value, first_column, len(header)
-        ),
-        "expected_rows": sheet.height,
-    }
-    return [cell_text(value) for value in header], rows, table_fields
+
+
+def _rows_above(ranges: list[tuple[Any, tuple[int, int], tuple[int, int]]]) -> list[int]:
+    """For each range, the rows the ranges above it have given: the reader gives every range's
+    rows from the sheet's first, and above the range's own they are empty."""
+    given, rows_above = 0, []
+    for _, start, end in ranges:
+        rows_above.append(min(given, start[0]))
+        given = end[0] + 1
+    return rows_above
+
+
+def _rows_below(sheet: python_calamine.CalamineSheet, row: int) -> Iterator[list]:
+    """The sheet's rows from ``row`` on."""
+    return islice(sheet.iter_rows(), row, None)
+
+
+def _shifted(rows: Iterator[list], columns: int) -> Iterator[list]:
+    """The rows with ``columns`` empty cells in front."""
+    return rows if not columns else ([""] * columns + row for row in rows)
 
 
 def _in_table(by_sheet_column: dict[int, int], first_column: int, width: int) -> dict[int, int]:

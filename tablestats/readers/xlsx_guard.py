@@ -8,7 +8,7 @@ file make it *abort the whole Python process*, an error no ``try`` can catch:
 - a sheet with a few filled cells far apart (``A1`` and ``XFD1048576``): the reader holds the
   rectangle from the first to the last filled cell in memory, here 17 billion cells.
 
-So ``checked_copy`` checks, in this order:
+So ``check_workbook`` checks, in this order:
 
 1. the zip directory: number of parts, their declared sizes (the total must stay within the
    limit), their compression (stored or deflate, not encrypted, a ratio deflate can reach);
@@ -20,20 +20,26 @@ So ``checked_copy`` checks, in this order:
    (``sheet_extent``), and the text the shared strings make the reader hold must fit within the
    text limit (``shared_strings``).
 
-It writes those parts, uncompressed, to a new zip file in a temporary folder, with a workbook of
-its own that lists only that sheet, and the reader reads that. So the reader never sees a byte that
-was not checked, nor a zip file written by anyone but this module, nor a part the sheet does not
-need (a broken chart or macro sheet elsewhere in the workbook does not matter). And the reader is
-faster on it, with nothing left to unpack.
+It writes those parts, uncompressed, to a new zip file in a folder of the caller's, with a workbook
+of its own that lists only that sheet, and the reader reads that. So the reader never sees a byte
+that was not checked, nor a zip file written by anyone but this module, nor a part the sheet does
+not need (a broken chart or macro sheet elsewhere in the workbook does not matter). And the reader
+is faster on it, with nothing left to unpack.
+
+A large sheet (over ``SPLIT_BYTES`` of XML) is copied as two workbooks instead: the rows of the
+first half of its XML, then the rest, split between two rows. The reader loads each on a thread
+of its own, the first as soon as its rows have passed the checks (``first_half_checked``), while
+this module checks the second half: on two cores, the two halves load at once. Each workbook holds
+its own copy of the shared strings, which the text check counts twice.
 """
 
 from __future__ import annotations
 
-import tempfile
+import re
 import zipfile
 from array import array
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -53,7 +59,7 @@ from tablestats.readers.workbook_parts import (
     frame_parts,
     needed_parts,
 )
-from tablestats.readers.xml_chunks import XmlPart, document_type_declared
+from tablestats.readers.xml_chunks import XmlPart, document_type_declared, qualified
 from tablestats.readers.zip_parts import (
     check_directory_size,
     damaged,
@@ -74,46 +80,76 @@ _EXCEL_CONTENT_TYPES = (
 )
 
 
+# A sheet's XML larger than this is copied as two workbooks (see above); below it, splitting saves
+# less time than opening a second workbook costs.
+SPLIT_BYTES = 16 * MB
+
+
 @dataclass(frozen=True)
 class CheckedWorkbook:
     """The checked copy, and what the checks learned on the way."""
 
-    path: Path  # a workbook of one sheet, the one the reader is to read
+    # Workbooks of one sheet, the one the reader is to read: the sheet's rows in the first, and in
+    # the second (a large sheet only) the rows below those.
+    paths: list[Path]
     sheet: str  # that sheet's name
     formulas_without_value: dict[int, int]  # formula cells read as empty, by column (0 is A)
 
 
-@contextmanager
-def checked_copy(file: BinaryIO, filename: str, limits: Limits) -> Iterator[CheckedWorkbook]:
-    """A checked copy of the workbook in ``file``; UploadError if it is unsafe.
+def check_workbook(
+    file: BinaryIO,
+    filename: str,
+    limits: Limits,
+    folder: Path,
+    first_half_checked: Callable[[Path], object] | None = None,
+) -> CheckedWorkbook:
+    """Check the workbook in ``file`` and write its checked copy to ``folder``; UploadError if
+    it is unsafe.
 
-    The copy is a file in a temporary folder, deleted when the ``with`` block ends.
+    ``first_half_checked(path)`` is called when the copy is split and the workbook at ``path``,
+    the sheet's first rows, has passed every check, before the rest of the sheet is checked.
     """
     check_directory_size(file, filename, limits.zip_entries)
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise UploadError(damaged(filename)) from None
-    with archive, tempfile.TemporaryDirectory(prefix="checked-upload-") as folder:
+    with archive, ExitStack() as open_copies:
         members = archive.infolist()
         _check_directory(members, filename, limits)
         _check_content_types(file, archive, filename)
         needed = needed_parts(file, members, filename, limits.zip_entries)
-        copy = Path(folder) / "checked.xlsx"
+        halves = 2 if needed.sheet.file_size > SPLIT_BYTES else 1
+        paths = [folder / f"checked-{half}.xlsx" for half in range(1, halves + 1)]
+        copies = [
+            open_copies.enter_context(zipfile.ZipFile(path, "w", zipfile.ZIP_STORED))
+            for path in paths
+        ]
         strings = None
-        with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as clean:
-            for name, data in frame_parts(needed).items():
-                clean.writestr(name, data)
-            if needed.styles is not None:
-                _copy(XmlPart(file, needed.styles, filename), clean, STYLES)
-            if needed.shared_strings is not None:
-                part = XmlPart(file, needed.shared_strings, filename)
-                strings = SharedStringSizes(part.prefix)
-                _copy(part, clean, SHARED_STRINGS, strings.add)
-                strings.close()
-            sheet = _copy_sheet(file, needed.sheet, clean, filename, limits, strings is not None)
-        check_text(strings, sheet.shared_strings, filename, limits)
-        yield CheckedWorkbook(copy, needed.sheet_name, sheet.formulas_without_value)
+        for name, data in frame_parts(needed).items():
+            for copy in copies:
+                copy.writestr(name, data)
+        if needed.styles is not None:
+            _copy(XmlPart(file, needed.styles, filename), copies, STYLES)
+        if needed.shared_strings is not None:
+            part = XmlPart(file, needed.shared_strings, filename)
+            strings = SharedStringSizes(part.prefix)
+            _copy(part, copies, SHARED_STRINGS, strings.add)
+            strings.close()
+
+        def first_half_written(references: array) -> None:
+            try:  # the first half alone; the whole sheet is checked below, whatever this finds
+                check_text(strings, references, filename, limits)
+            except UploadError:
+                return
+            if first_half_checked is not None:
+                first_half_checked(paths[0])
+
+        sheet = _copy_sheet(
+            file, needed.sheet, copies, filename, limits, strings, first_half_written
+        )
+    check_text(strings, sheet.shared_strings, filename, limits, copies=sheet.halves)
+    return CheckedWorkbook(paths[: sheet.halves], needed.sheet_name, sheet.formulas_without_value)
 
 
 def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limits) -> None:
@@ -166,13 +202,15 @@ def _check_content_types(file: BinaryIO, archive: zipfile.ZipFile, filename: str
         raise UploadError(_not_a_workbook(filename))
 
 
-def _copy(part: XmlPart, clean: zipfile.ZipFile, name: str, *readers: Callable) -> None:
-    """Copy a part's XML to ``name`` in the copy, handing each chunk to the ``readers`` too."""
+def _copy(part: XmlPart, copies: list[zipfile.ZipFile], name: str, *readers: Callable) -> None:
+    """Copy a part's XML to ``name`` in the copies, handing each chunk to the ``readers`` too."""
     target = zipfile.ZipInfo(name)
     target.file_size = part.member.file_size  # lets zipfile choose the zip format for this size
-    with clean.open(target, "w") as copy:
+    with ExitStack() as open_parts:
+        written = [open_parts.enter_context(copy.open(target, "w")) for copy in copies]
         for chunk in part:
-            copy.write(chunk)
+            for copy in written:
+                copy.write(chunk)
             for read in readers:
                 read(chunk)
 
@@ -183,28 +221,87 @@ class _SheetCells:
 
     shared_strings: array  # the numbers of the shared strings its cells show
     formulas_without_value: dict[int, int]
+    halves: int  # the workbooks the sheet's rows were copied to: 1, or 2 for a split sheet
 
 
 def _copy_sheet(
     file: BinaryIO,
     member: zipfile.ZipInfo,
-    clean: zipfile.ZipFile,
+    copies: list[zipfile.ZipFile],
     filename: str,
     limits: Limits,
-    shared_strings: bool,
+    strings: SharedStringSizes | None,
+    first_half_written: Callable[[array], object],
 ) -> _SheetCells:
-    """Copy the sheet: every cell tag in it passes either the fast scan or the exact one."""
+    """Copy the sheet: every cell tag in it passes either the fast scan or the exact one.
+
+    With two copies, the rows of the first half of the XML go to the first, the rest to the
+    second; ``first_half_written`` gets the shared strings of the first when its cells have all
+    passed the fast scan.
+    """
     part = XmlPart(file, member, filename, keep_whole=b"c")
-    scan = FastScan(limits, member.file_size, part.prefix, shared_strings)
-    _copy(part, clean, SHEET, scan.feed)
+    scan = FastScan(limits, member.file_size, part.prefix, strings is not None)
+    split = _RowSplit(part.prefix, half=member.file_size // 2) if len(copies) == 2 else None
+    target = zipfile.ZipInfo(SHEET)
+    target.file_size = member.file_size  # lets zipfile choose the zip format for this size
+    with ExitStack() as open_sheet:
+        written = open_sheet.enter_context(copies[0].open(target, "w"))
+        for chunk in part:
+            scan.feed(chunk)
+            halves = split.cut(chunk) if split is not None else None
+            if halves is None:
+                written.write(chunk)
+                continue
+            first, second = halves
+            written.write(first)
+            written.close()
+            copies[0].close()
+            if scan.plain and scan.filled_at_most <= limits.cells:
+                first_half_written(scan.shared_strings)
+            written = open_sheet.enter_context(copies[1].open(target, "w"))
+            written.write(second)
+    halves = 2 if split is not None and split.done else 1
     if scan.plain and scan.filled_at_most <= limits.cells:
-        return _SheetCells(scan.shared_strings, scan.formulas_without_value)
+        return _SheetCells(scan.shared_strings, scan.formulas_without_value, halves)
     # A cell the fast scan could not vouch for: follow every cell, from the start of the part.
     exact = ExactExtent(filename, limits)
     for chunk in unpacked(file, member, filename):
         exact.feed(chunk)
     exact.feed(b"", last=True)
-    return _SheetCells(exact.shared_strings, exact.formulas_without_value)
+    return _SheetCells(exact.shared_strings, exact.formulas_without_value, halves)
+
+
+class _RowSplit:
+    """Where a sheet's XML is split in two: after the first row that ends past ``half`` bytes.
+
+    The first half is closed as a sheet ends; the second opens as the sheet did (its root element
+    as written, with its namespaces) and goes on with the rows.
+    """
+
+    def __init__(self, prefix: bytes, half: int) -> None:
+        name = prefix + b":" if prefix else b""
+        self._row_end = b"</" + name + b"row>"
+        self._close = b"</" + name + b"sheetData></" + name + b"worksheet>"
+        self._open_rows = b"<" + name + b"sheetData>"
+        self._root = re.compile(b"<" + qualified(prefix, b"worksheet") + rb"(?:\s[^>]*)?>")
+        self._head: bytes | None = None
+        self._to_go = half
+        self.done = False
+
+    def cut(self, chunk: bytes) -> tuple[bytes, bytes] | None:
+        """The chunk's end of the first half and start of the second, if it is split here."""
+        if self._head is None:  # the first chunk: it holds the root element's start tag
+            root = self._root.search(chunk)
+            self._head = root.group() + self._open_rows if root else b""
+        self._to_go -= len(chunk)
+        if self.done or self._to_go > 0 or not self._head:
+            return None
+        row_end = chunk.find(self._row_end)
+        if row_end < 0:
+            return None
+        self.done = True
+        cut = row_end + len(self._row_end)
+        return chunk[:cut] + self._close, self._head + chunk[cut:]
 
 
 def _not_a_workbook(filename: str) -> str:

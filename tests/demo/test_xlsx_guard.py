@@ -1,14 +1,16 @@
 """The guard of the Excel reader on its own: the copy it gives the reader, and what it counts.
 
-These tests call ``checked_copy`` only; the hostile files among them never reach python-calamine,
+These tests call ``check_workbook`` only; the hostile files among them never reach python-calamine,
 which would abort the test run on some of them (``test_hostile_uploads`` runs those through the
 command line, in a child process).
 """
 
 import io
 import random
+import tempfile
 import unittest
 import zipfile
+from pathlib import Path
 
 from app_files.uploaded import UploadError
 from demo.sample_files import (
@@ -22,7 +24,7 @@ from demo.sample_files import (
 )
 from tablestats.limits import DEFAULT_LIMITS
 from tablestats.readers.sheet_extent import FastScan
-from tablestats.readers.xlsx_guard import checked_copy
+from tablestats.readers.xlsx_guard import check_workbook
 from tablestats.readers.xml_chunks import XmlPart
 from tablestats.readers.zip_parts import cut_at_tags
 
@@ -30,9 +32,11 @@ SPAN_ROWS = row(1, "Span") + row(2, 4.5)
 
 
 def checked(data: bytes):
-    """What ``checked_copy`` gives for ``data``, and the parts of its copy ({name: bytes})."""
-    with checked_copy(io.BytesIO(data), "book.xlsx", DEFAULT_LIMITS) as copy:
-        with zipfile.ZipFile(copy.path) as archive:
+    """What ``check_workbook`` gives for ``data``, and the parts of its copy ({name: bytes})."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = check_workbook(io.BytesIO(data), "book.xlsx", DEFAULT_LIMITS, Path(folder))
+        (path,) = copy.paths  # a small sheet: one workbook
+        with zipfile.ZipFile(path) as archive:
             return copy, {name: archive.read(name) for name in archive.namelist()}
 
 

@@ -10,6 +10,7 @@ import datetime
 import io
 import time
 import unittest
+from unittest import mock
 
 import openpyxl
 
@@ -26,7 +27,9 @@ from demo.sample_files import (
     xlsx_from_sheet_xml,
     xlsx_from_sheets,
 )
-from tablestats.limits import DEFAULT_LIMITS
+from tablestats.limits import DEFAULT_LIMITS, Limits
+from tablestats.readers import xlsx as xlsx_module
+from tablestats.readers import xlsx_guard
 from tablestats.readers.xlsx import read_xlsx, read_xlsx_rows
 from tablestats.table import Table
 
@@ -215,6 +218,116 @@ class PrefixedWorkbookTest(unittest.TestCase):
             column_stats(summary),
             {"Grade": (4, 0, None, None, None), "Span": (4, 4, 2.0, 5.0, 3.5)},
         )
+
+
+def read_split(data: bytes, split_bytes: int = 200, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """What the reader makes of ``data`` when a sheet over ``split_bytes`` of XML is copied as two
+    workbooks: its rows, statistics and the workbooks it loaded."""
+    loaded = []
+
+    def load(path):
+        loaded.append(path.name)
+        return load_sheet(path)
+
+    load_sheet = xlsx_module._load_sheet
+    with (
+        mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
+        mock.patch.object(xlsx_module, "_load_sheet", load),
+    ):
+        header, rows = read_xlsx_rows(io.BytesIO(data), "book.xlsx", limits)
+        rows = list(rows)
+        summary, sheet = stats(data, "book.xlsx", limits)
+    return {"header": header, "rows": rows, "summary": summary, "loaded": sorted(set(loaded))}
+
+
+class SplitSheetTest(unittest.TestCase):
+    """A large sheet is copied as two workbooks of its rows, loaded on two threads
+    (``xlsx_guard.SPLIT_BYTES``): the table is the same as from one."""
+
+    def assert_same_as_unsplit(self, data: bytes) -> dict:
+        split = read_split(data)
+        self.assertEqual(split["loaded"], ["checked-1.xlsx", "checked-2.xlsx"])
+        whole = read_split(data, split_bytes=10**9)
+        self.assertEqual(whole["loaded"], ["checked-1.xlsx"])
+        for found in ("header", "rows", "summary"):
+            self.assertEqual(split[found], whole[found], found)
+        return split
+
+    def test_halves_that_start_and_end_in_other_columns(self):
+        """Rows 2 to 20 fill columns C and D; rows 21 to 40, B, C and E: the second half's range
+        starts left of the first's and ends right of it, and the header is in the first."""
+        rows_xml = row(1, "Span", "Load", first_column=2)
+        rows_xml += "".join(row(n, n / 4, f"L{n % 3}", first_column=2) for n in range(2, 21))
+        rows_xml += "".join(row(n, "x", n, None, n * 2, first_column=1) for n in range(21, 41))
+        split = self.assert_same_as_unsplit(xlsx_from_sheet_xml(rows_xml))
+        self.assertEqual(split["header"], ["", "Span", "Load", ""])
+        self.assertEqual(split["summary"].rows, 39)
+        self.assertEqual(split["rows"][0], ["", 0.5, "L2", ""])
+        self.assertEqual(split["rows"][-1], ["x", 40.0, "", 80.0])
+
+    def test_a_prefixed_workbook_with_shared_strings(self):
+        rows_xml = row(1, "Grade", "Span") + "".join(
+            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
+            for n in range(2, 60)
+        )
+        data = xlsx_from_sheets(
+            {"Beams": worksheet_xml(rows_xml)},
+            shared_strings_xml=shared_strings_xml("S235", "S355"),
+            prefix="x",
+        )
+        split = self.assert_same_as_unsplit(data)
+        self.assertEqual(split["rows"][:2], [["S235", 2.0], ["S355", 3.0]])
+
+    def test_a_half_is_loaded_only_once_it_is_checked(self):
+        """Cells in A1 and XFD1048576 would make the reader abort the process (see
+        ``xlsx_guard``). In either half they are found and refused, and that half is never
+        loaded; a first half without them may have been loaded meanwhile."""
+        far_cell = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        rows = [row(1, "Span")] + [row(n, n) for n in range(2, 40)]
+        cases = {
+            "in the first half": (rows[:2] + [far_cell] + rows[2:], []),
+            "in the second half": (rows + [far_cell], ["checked-1.xlsx"]),
+        }
+        for case, (rows_xml, safe) in cases.items():
+            with self.subTest(case):
+                self.assertEqual(self.loaded_before_refusal("".join(rows_xml), safe), safe)
+
+    def loaded_before_refusal(self, rows_xml: str, safe: list[str]) -> list[str]:
+        """The workbooks the reader loaded before it refused the sheet; only those in ``safe``
+        are really loaded."""
+        loaded, load_sheet = [], xlsx_module._load_sheet
+
+        def load(path):
+            loaded.append(path.name)
+            if path.name not in safe:
+                raise AssertionError(f"{path.name} was loaded")
+            return load_sheet(path)
+
+        with (
+            mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
+            mock.patch.object(xlsx_module, "_load_sheet", load),
+            self.assertRaises(UploadError) as caught,
+        ):
+            read_xlsx(io.BytesIO(xlsx_from_sheet_xml(rows_xml)), "far.xlsx", DEFAULT_LIMITS)
+        self.assertIn("far.xlsx", str(caught.exception))
+        return loaded
+
+    def test_the_shared_strings_count_once_for_each_half(self):
+        """Each workbook holds all the shared strings: 2 x 3,000 bytes of them, and 40 cells of
+        one of 10 bytes, are over a text limit of 6,000 bytes when the sheet is split."""
+        rows_xml = row(1, "Grade", "Span") + "".join(
+            f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c><c r="B{n}"><v>{n}</v></c></row>'
+            for n in range(2, 42)
+        )
+        data = xlsx_from_sheets(
+            {"Beams": worksheet_xml(rows_xml)},
+            shared_strings_xml=shared_strings_xml("S235", "x" * 2900),
+        )
+        limits = Limits(text_bytes=6_000)
+        self.assertEqual(read_split(data, split_bytes=10**9, limits=limits)["summary"].rows, 40)
+        with self.assertRaises(UploadError) as caught:
+            read_split(data, limits=limits)
+        self.assertIn("holds more text than this app reads at once", str(caught.exception))
 
 
 class CellValueTest(unittest.TestCase):
