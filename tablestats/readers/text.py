@@ -27,7 +27,7 @@ from tablestats.numbers import numbers_in_column
 from tablestats.readers.plain_lines import plain_block
 from tablestats.readers.text_dialect import Dialect, detect_dialect
 from tablestats.readers.text_encoding import detect_encoding, text_bytes
-from tablestats.readers.text_lines import LineBlock, line_blocks, lines_of
+from tablestats.readers.text_lines import LineBlock, line_blocks, lines_of, lines_with_ends
 from tablestats.row_blocks import blocks_of_rows
 from tablestats.table import Block, Table
 
@@ -100,9 +100,11 @@ class _TextReader:
         self._dialect = dialect
         self._limits = limits
         self._filename = filename
-        self._parsed = b"\x00"  # the block csv reads now (not a block yet)
-        self._parsed_up_to = 0  # the offset in it after the last line csv was given
-        self._line = 0  # the number of that line
+        # While the header is read: the block csv reads, where in it the last line csv was given
+        # ends, and that line's number.
+        self._followed = b""
+        self._followed_up_to = 0
+        self._followed_line = 0
         # Bytes that only csv can read: a quote, or an escape that may escape a line end.
         self._parser_only = [dialect.quotechar.encode()]
         if dialect.escapechar:
@@ -110,12 +112,12 @@ class _TextReader:
 
     def header(self) -> tuple[list[str] | None, Iterator[LineBlock]]:
         """The first row that holds a value, read by csv; and the blocks of the lines below it."""
-        rows = self._csv_rows(self._blocks)
+        rows = self._csv_rows(self._blocks, follow=True)
         header = next((row for row in rows if any(row)), None)
         # csv reads no further than the end of the header's row: the rest of its block, and the
         # blocks after it, are yet to be read.
-        rest = self._parsed[self._parsed_up_to :]
-        below = LineBlock.of(rest, self._line + 1)
+        rest = self._followed[self._followed_up_to :]
+        below = LineBlock.of(rest, self._followed_line + 1)
         return header, chain([below] if rest else [], self._blocks)
 
     def blocks(self, line_blocks: Iterator[LineBlock], width: int) -> Iterator[Block]:
@@ -135,7 +137,7 @@ class _TextReader:
                 self._encoding,
                 limits.line_characters,
             )
-            if plain is None:  # lines that differ in their fields: csv reads them
+            if plain is None:  # lines that only csv reads as csv does (see plain_block)
                 yield from self._csv_blocks([block], width)
             else:
                 yield plain
@@ -150,11 +152,19 @@ class _TextReader:
         read_cells = partial(numbers_in_column, decimal_comma=self._dialect.decimal_comma)
         return blocks_of_rows(self.csv_rows(line_blocks, width), width, read_cells)
 
-    def _csv_rows(self, line_blocks: Iterable[LineBlock]) -> Iterator[list[str]]:
-        """The rows csv reads from the lines of the blocks."""
+    def _csv_rows(
+        self, line_blocks: Iterable[LineBlock], follow: bool = False
+    ) -> Iterator[list[str]]:
+        """The rows csv reads from the lines of the blocks. With ``follow``, where the last line
+        that csv read ends is remembered (``_followed``)."""
+        line_blocks = iter(line_blocks)
+        first = next(line_blocks, None)
+        if first is None:
+            return
+        lines = self._followed_lines if follow else self._lines
         dialect = self._dialect
         reader = csv.reader(
-            self._lines(line_blocks),
+            lines(chain([first], line_blocks)),
             delimiter=dialect.delimiter,
             quotechar=dialect.quotechar,
             escapechar=dialect.escapechar,
@@ -162,20 +172,25 @@ class _TextReader:
         try:
             yield from reader
         except csv.Error as error:
-            raise UploadError(self._csv_error(error)) from None
+            line = first.first_line + reader.line_num - 1
+            raise UploadError(self._csv_error(error, line)) from None
 
     def _lines(self, line_blocks: Iterable[LineBlock]) -> Iterator[str]:
-        """The lines of the blocks as text, remembering where the last one ends."""
+        limit, filename = self._limits.line_characters, self._filename
+        lines = (lines_of(block, self._encoding, limit, filename) for block in line_blocks)
+        return chain.from_iterable(lines)  # without a generator between each line and csv
+
+    def _followed_lines(self, line_blocks: Iterable[LineBlock]) -> Iterator[str]:
+        limit, filename = self._limits.line_characters, self._filename
         for block in line_blocks:
-            self._parsed, self._parsed_up_to = block.data, 0
-            self._line = block.first_line - 1
-            lines = lines_of(block, self._encoding, self._limits.line_characters, self._filename)
-            for line, end in lines:
-                self._parsed_up_to = end
-                self._line += 1
+            self._followed, self._followed_up_to = block.data, 0
+            self._followed_line = block.first_line - 1
+            for line, end in lines_with_ends(block, self._encoding, limit, filename):
+                self._followed_up_to = end
+                self._followed_line += 1
                 yield line
 
-    def _csv_error(self, error: csv.Error) -> str:
+    def _csv_error(self, error: csv.Error, line: int) -> str:
         if "field larger than field limit" in str(error):
             problem = (
                 f"has a value longer than {csv.field_size_limit():,} characters, more than a "
@@ -184,6 +199,6 @@ class _TextReader:
         else:
             problem = f"cannot be read as CSV ({error})"
         return (
-            f"Line {self._line:,} of {self._filename} {problem}. This is often a quote that is "
+            f"Line {line:,} of {self._filename} {problem}. This is often a quote that is "
             "never closed: check the quotes on that line, or export the table again."
         )

@@ -9,6 +9,7 @@ megabyte lines, a binary file does).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,20 +72,26 @@ def line_blocks(file: BinaryIO, line_characters: int, filename: str) -> Iterator
             return
 
 
-def lines_of(
+def lines_of(block: LineBlock, encoding: str, line_characters: int, filename: str) -> Iterator[str]:
+    """The block's lines as text; UploadError for a line longer than the limit."""
+    # newline="" splits lines at \n, \r\n and \r, and keeps their ends, as csv needs them.
+    for number, line in enumerate(io.StringIO(block.data.decode(encoding, "replace"), newline="")):
+        if len(line) > line_characters and len(line.rstrip("\r\n")) > line_characters:
+            raise UploadError(too_long(block.first_line + number, line_characters, filename))
+        yield line
+
+
+def lines_with_ends(
     block: LineBlock, encoding: str, line_characters: int, filename: str
 ) -> Iterator[tuple[str, int]]:
-    """The block's lines as text, each with the offset in ``block.data`` where it ends;
-    UploadError for a line longer than the limit."""
-    number = block.first_line
-    for match in _LINE.finditer(block.data):
+    """``lines_of``, each line with the offset in ``block.data`` where it ends."""
+    for number, match in enumerate(_LINE.finditer(block.data)):
         # Decoding line by line gives the same text as decoding the whole block: a byte that does
         # not decode ends at the next ASCII character, and every line ends in one.
         line = match.group().decode(encoding, "replace")
         if len(line) > line_characters and len(line.rstrip("\r\n")) > line_characters:
-            raise UploadError(too_long(number, line_characters, filename))
+            raise UploadError(too_long(block.first_line + number, line_characters, filename))
         yield line, match.end()
-        number += 1
 
 
 def too_long(line: int, line_characters: int, filename: str) -> str:
