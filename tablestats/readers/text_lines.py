@@ -30,7 +30,8 @@ class LineBlock:
 
     data: bytes
     first_line: int  # the number of its first line in the file; the file's first line is 1
-    newlines: int  # how many \n, \r and \r\n it holds: whether csv is needed for its line ends
+    # How many \n, \r and \r\n it holds: how many lines, and how they end.
+    newlines: int
     carriage_returns: int
     crlf: int
 
@@ -47,6 +48,7 @@ class LineBlock:
 
     @property
     def line_ends(self) -> int:
+        """How many of its lines have an end: all, but for a file's last line without one."""
         return self.newlines + self.carriage_returns - self.crlf
 
 

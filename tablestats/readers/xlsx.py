@@ -79,16 +79,7 @@ def _first_sheet(
                 load(path)
             sheets = [_loaded(loads[path], filename) for path in checked.paths]
     name = checked.sheet
-    # A copy in two workbooks holds the sheet's rows in two ranges of cells, which may start and
-    # end in other columns: each range's rows are shifted to start in the first column of both.
-    ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
-    ranges = [(sheet, start, end) for sheet, start, end in ranges if start and end]
-    first_column = min((start[1] for _, start, _ in ranges), default=0)
-    width = max((end[1] + 1 - first_column for _, _, end in ranges), default=0)
-    cells = chain.from_iterable(
-        _shifted(_rows_below(sheet, row), start[1] - first_column)
-        for (sheet, start, _), row in zip(ranges, _rows_above(ranges), strict=True)
-    )
+    cells, first_column, width, height = _sheet_rows(sheets)
     # The reader starts at the sheet's first row, which may be empty; the table starts below.
     rows = dropwhile(_is_empty, cells)
     header = next(rows, None)
@@ -109,7 +100,7 @@ def _first_sheet(
         "formulas_without_value": _in_table(
             checked.formulas_without_value, first_column, len(header)
         ),
-        "expected_rows": sum(sheet.height for sheet, _, _ in ranges),
+        "expected_rows": height,
     }
     return [cell_text(value) for value in header], rows, table_fields
 
@@ -134,19 +125,27 @@ def _loaded(load: Future, filename: str) -> python_calamine.CalamineSheet:
         raise UploadError(_unreadable(filename, error)) from None
 
 
-def _rows_above(ranges: list[tuple[Any, tuple[int, int], tuple[int, int]]]) -> list[int]:
-    """For each range, the rows the ranges above it have given: the reader gives every range's
-    rows from the sheet's first, and above the range's own they are empty."""
-    given, rows_above = 0, []
-    for _, start, end in ranges:
-        rows_above.append(min(given, start[0]))
+def _sheet_rows(
+    sheets: list[python_calamine.CalamineSheet],
+) -> tuple[Iterator[list], int, int, int]:
+    """The sheet's rows from its ranges of cells, one per workbook of the checked copy; the
+    sheet's first column (0 is A), its width in columns and its height in rows.
+
+    The reader gives each range's rows from the sheet's first row (those above the range empty)
+    and from the range's first column, which may differ between ranges: each range's rows go
+    below the rows of the range before, shifted to start in the first column of all.
+    """
+    ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
+    ranges = [(sheet, start, end) for sheet, start, end in ranges if start and end]
+    first_column = min((start[1] for _, start, _ in ranges), default=0)
+    width = max((end[1] + 1 - first_column for _, _, end in ranges), default=0)
+    parts, given = [], 0  # given: the sheet's rows the ranges before have given
+    for sheet, start, end in ranges:
+        rows = islice(sheet.iter_rows(), min(given, start[0]), None)
+        parts.append(_shifted(rows, start[1] - first_column))
         given = end[0] + 1
-    return rows_above
-
-
-def _rows_below(sheet: python_calamine.CalamineSheet, row: int) -> Iterator[list]:
-    """The sheet's rows from ``row`` on."""
-    return islice(sheet.iter_rows(), row, None)
+    height = sum(sheet.height for sheet, _, _ in ranges)
+    return chain.from_iterable(parts), first_column, width, height
 
 
 def _shifted(rows: Iterator[list], columns: int) -> Iterator[list]:

@@ -248,11 +248,11 @@ def _copy_sheet(
         written = open_sheet.enter_context(copies[0].open(target, "w"))
         for chunk in part:
             scan.feed(chunk)
-            halves = split.cut(chunk) if split is not None else None
-            if halves is None:
+            cut = split.cut(chunk) if split is not None else None
+            if cut is None:
                 written.write(chunk)
                 continue
-            first, second = halves
+            first, second = cut
             written.write(first)
             written.close()
             copies[0].close()
