@@ -67,7 +67,7 @@ class FastScan:
 
     def feed(self, chunk: bytes) -> None:
         if self._box is None:
-            width = _first_rows_width(chunk, self._prefix)
+            width = first_rows_width(chunk, self._prefix)
             self._box = Box(width, self.limits, self._prefix, self._measure_strings)
         if not self.plain:
             return
@@ -84,7 +84,7 @@ class FastScan:
             self._formulas.count(chunk)
 
 
-def _first_rows_width(chunk: bytes, prefix: bytes) -> int:
+def first_rows_width(chunk: bytes, prefix: bytes) -> int:
     """The table's width as its first rows show it: the last column with a value in them.
 
     Only a guess, to size the box: a cell outside it sends the sheet to the exact scan.

@@ -64,12 +64,12 @@ def line_blocks(file: BinaryIO, line_characters: int, filename: str) -> Iterator
             end = len(data) - 1 if data.endswith(b"\r") else len(data)
             cut = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end)) + 1
             data, unfinished = data[:cut], data[cut:]
-        block = LineBlock.of(data, line)
-        if len(unfinished) > _MAX_CHARACTER_BYTES * (line_characters + 2):
-            raise UploadError(too_long(line + block.line_ends, line_characters, filename))
         if data:
-            yield block
+            block = LineBlock.of(data, line)
+            yield block  # before the line below is refused: a line in it may be refused first
             line += block.line_ends
+        if len(unfinished) > _MAX_CHARACTER_BYTES * (line_characters + 2):
+            raise UploadError(too_long(line, line_characters, filename))
         if not read:
             return
 

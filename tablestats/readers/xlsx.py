@@ -58,7 +58,7 @@ def read_xlsx_rows(
 
 
 def _first_sheet(
-    file: BinaryIO, filename: str, limits: Limits
+    file: BinaryIO, filename: str, limits: Limits, split: bool = True
 ) -> tuple[list[str], Iterator[list], dict[str, Any]]:
     """The header and rows of the first visible worksheet, and the ``Table`` fields about it."""
     _check_kind(file, filename)
@@ -73,11 +73,16 @@ def _first_sheet(
                     loads[path] = pool.submit(_load_sheet, path)
 
             report("Checking the workbook", 0.0)
-            checked = check_workbook(file, filename, limits, Path(folder), load)
+            checked = check_workbook(file, filename, limits, Path(folder), load, split)
             report("Reading the sheet", 0.3)
+            for path in set(loads) - set(checked.paths):  # a half the copy does not use after all
+                loads.pop(path).exception()  # waits for it: the two are not held at once
             for path in checked.paths:
                 load(path)
-            sheets = [_loaded(loads[path], filename) for path in checked.paths]
+            sheets = [_loaded(loads.pop(path), filename) for path in checked.paths]
+    if _overlapping(sheets):  # rows out of order, which Excel never writes: read it as one
+        del sheets
+        return _first_sheet(file, filename, limits, split=False)
     name = checked.sheet
     cells, first_column, width, height = _sheet_rows(sheets)
     # The reader starts at the sheet's first row, which may be empty; the table starts below.
@@ -133,7 +138,7 @@ def _sheet_rows(
 
     The reader gives each range's rows from the sheet's first row (those above the range empty)
     and from the range's first column, which may differ between ranges: each range's rows go
-    below the rows of the range before, shifted to start in the first column of all.
+    below the rows of the range before, padded to the columns of all.
     """
     ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
     ranges = [(sheet, start, end) for sheet, start, end in ranges if start and end]
@@ -142,15 +147,29 @@ def _sheet_rows(
     parts, given = [], 0  # given: the sheet's rows the ranges before have given
     for sheet, start, end in ranges:
         rows = islice(sheet.iter_rows(), min(given, start[0]), None)
-        parts.append(_shifted(rows, start[1] - first_column))
+        left = start[1] - first_column
+        parts.append(_padded(rows, left, width - left - (end[1] - start[1] + 1)))
         given = end[0] + 1
     height = sum(sheet.height for sheet, _, _ in ranges)
     return chain.from_iterable(parts), first_column, width, height
 
 
-def _shifted(rows: Iterator[list], columns: int) -> Iterator[list]:
-    """The rows with ``columns`` empty cells in front."""
-    return rows if not columns else ([""] * columns + row for row in rows)
+def _overlapping(sheets: list[python_calamine.CalamineSheet]) -> bool:
+    """Whether a range of cells starts in a row of the range before: the rows of two halves of a
+    sheet cannot be read one after the other then."""
+    ranges = [(sheet.start, sheet.end) for sheet in sheets]
+    ranges = [(start, end) for start, end in ranges if start and end]
+    return any(
+        later_start[0] <= end[0]
+        for (_, end), (later_start, _) in zip(ranges, ranges[1:], strict=False)
+    )
+
+
+def _padded(rows: Iterator[list], left: int, right: int) -> Iterator[list]:
+    """The rows with ``left`` empty cells in front and ``right`` after."""
+    if not left and not right:
+        return rows
+    return ([""] * left + row + [""] * right for row in rows)
 
 
 def _in_table(by_sheet_column: dict[int, int], first_column: int, width: int) -> dict[int, int]:

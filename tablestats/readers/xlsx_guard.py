@@ -29,18 +29,24 @@ is faster on it, with nothing left to unpack.
 A large sheet (over ``SPLIT_BYTES`` of XML) is copied as two workbooks instead: the rows of the
 first half of its XML, then the rest, split between two rows. The reader loads each on a thread
 of its own, the first as soon as its rows have passed the checks (``first_half_checked``), while
-this module checks the second half: on two cores, the two halves load at once. Each workbook holds
-its own copy of the shared strings, which the text check counts twice.
+this module checks the second half: on two cores, the two halves load at once. As both are held
+at once, the limits hold for the two together: each half's cells must fit in half the cell limit
+(so a sheet is split only when its first rows promise that it fits in a quarter), and each
+workbook's copy of the shared strings counts for the text limit. Only the fast scan, which sees
+every cell tag in the bytes whatever surrounds it, can vouch for two halves; a sheet that needs the
+exact scan is copied whole again.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,7 +57,7 @@ from app_files.uploaded import UploadError
 from tablestats.limits import MB, Limits
 from tablestats.readers.exact_extent import ExactExtent
 from tablestats.readers.shared_strings import SharedStringSizes, check_text
-from tablestats.readers.sheet_extent import FastScan
+from tablestats.readers.sheet_extent import FastScan, first_rows_width
 from tablestats.readers.workbook_parts import (
     SHARED_STRINGS,
     SHEET,
@@ -59,7 +65,7 @@ from tablestats.readers.workbook_parts import (
     frame_parts,
     needed_parts,
 )
-from tablestats.readers.xml_chunks import XmlPart, document_type_declared, qualified
+from tablestats.readers.xml_chunks import XmlPart, document_type_declared
 from tablestats.readers.zip_parts import (
     check_directory_size,
     damaged,
@@ -102,12 +108,14 @@ def check_workbook(
     limits: Limits,
     folder: Path,
     first_half_checked: Callable[[Path], object] | None = None,
+    split: bool = True,
 ) -> CheckedWorkbook:
     """Check the workbook in ``file`` and write its checked copy to ``folder``; UploadError if
     it is unsafe.
 
     ``first_half_checked(path)`` is called when the copy is split and the workbook at ``path``,
-    the sheet's first rows, has passed every check, before the rest of the sheet is checked.
+    the sheet's first rows, has passed every check, before the rest of the sheet is checked. With
+    ``split`` False, a large sheet is copied whole too.
     """
     check_directory_size(file, filename, limits.zip_entries)
     try:
@@ -119,7 +127,7 @@ def check_workbook(
         _check_directory(members, filename, limits)
         _check_content_types(file, archive, filename)
         needed = needed_parts(file, members, filename, limits.zip_entries)
-        halves = 2 if needed.sheet.file_size > SPLIT_BYTES else 1
+        halves = 2 if split and needed.sheet.file_size > SPLIT_BYTES else 1
         paths = [folder / f"checked-{half}.xlsx" for half in range(1, halves + 1)]
         copies = [
             open_copies.enter_context(zipfile.ZipFile(path, "w", zipfile.ZIP_STORED))
@@ -148,8 +156,14 @@ def check_workbook(
         sheet = _copy_sheet(
             file, needed.sheet, copies, filename, limits, strings, first_half_written
         )
-    check_text(strings, sheet.shared_strings, filename, limits, copies=sheet.halves)
-    return CheckedWorkbook(paths[: sheet.halves], needed.sheet_name, sheet.formulas_without_value)
+    if sheet.copy_whole:
+        paths = [
+            _whole_copy(paths[1], folder / "checked.xlsx", unpacked(file, needed.sheet, filename))
+        ]
+    elif sheet.halves == 1:
+        paths = paths[:1]
+    check_text(strings, sheet.shared_strings, filename, limits, copies=len(paths))
+    return CheckedWorkbook(paths, needed.sheet_name, sheet.formulas_without_value)
 
 
 def _check_directory(members: list[zipfile.ZipInfo], filename: str, limits: Limits) -> None:
@@ -222,6 +236,7 @@ class _SheetCells:
     shared_strings: array  # the numbers of the shared strings its cells show
     formulas_without_value: dict[int, int]
     halves: int  # the workbooks the sheet's rows were copied to: 1, or 2 for a split sheet
+    copy_whole: bool = False  # split, but only the exact scan vouches for it: copy it whole
 
 
 def _copy_sheet(
@@ -235,18 +250,24 @@ def _copy_sheet(
 ) -> _SheetCells:
     """Copy the sheet: every cell tag in it passes either the fast scan or the exact one.
 
-    With two copies, the rows of the first half of the XML go to the first, the rest to the
-    second; ``first_half_written`` gets the shared strings of the first when its cells have all
-    passed the fast scan.
+    With two copies, the rows of the first half of the XML may go to the first and the rest to
+    the second (see ``_RowSplit``); ``first_half_written`` gets the shared strings of the first
+    when its cells have all passed the fast scan.
     """
     part = XmlPart(file, member, filename, keep_whole=b"c")
-    scan = FastScan(limits, member.file_size, part.prefix, strings is not None)
-    split = _RowSplit(part.prefix, half=member.file_size // 2) if len(copies) == 2 else None
+    chunks = iter(part)
+    first_chunk = next(chunks, b"")
+    split = None
+    if len(copies) == 2:
+        split = _RowSplit.planned(first_chunk, part.prefix, member.file_size, limits)
+    # Both halves of a split sheet are held at once: each must fit in half the cell limit.
+    scan_limits = replace(limits, cells=limits.cells // 2) if split else limits
+    scan = FastScan(scan_limits, member.file_size, part.prefix, strings is not None)
     target = zipfile.ZipInfo(SHEET)
     target.file_size = member.file_size  # lets zipfile choose the zip format for this size
     with ExitStack() as open_sheet:
         written = open_sheet.enter_context(copies[0].open(target, "w"))
-        for chunk in part:
+        for chunk in chain([first_chunk], chunks):
             scan.feed(chunk)
             cut = split.cut(chunk) if split is not None else None
             if cut is None:
@@ -268,40 +289,82 @@ def _copy_sheet(
     for chunk in unpacked(file, member, filename):
         exact.feed(chunk)
     exact.feed(b"", last=True)
-    return _SheetCells(exact.shared_strings, exact.formulas_without_value, halves)
+    # The exact scan follows the sheet as written, not its halves: those are not used.
+    return _SheetCells(exact.shared_strings, exact.formulas_without_value, 1, halves == 2)
+
+
+def _whole_copy(split_copy: Path, whole_copy: Path, sheet: Iterable[bytes]) -> Path:
+    """The workbook at ``split_copy`` copied to ``whole_copy``, with the whole ``sheet`` in it."""
+    with (
+        zipfile.ZipFile(split_copy) as source,
+        zipfile.ZipFile(whole_copy, "w", zipfile.ZIP_STORED) as copy,
+    ):
+        for name in source.namelist():
+            with copy.open(name, "w", force_zip64=True) as target:
+                if name == SHEET:
+                    target.writelines(sheet)
+                else:
+                    with source.open(name) as part:
+                        shutil.copyfileobj(part, target)
+    return whole_copy
 
 
 class _RowSplit:
-    """Where a sheet's XML is split in two: after the first row that ends past ``half`` bytes.
+    """Where a sheet's XML is split in two: between two rows, after ``half`` bytes of it.
 
     The first half is closed as a sheet ends; the second opens as the sheet did (its root element
-    as written, with its namespaces) and goes on with the rows.
+    as written, with its namespaces) and goes on with the rows. The cut is made only where it is
+    sure to be between two rows: at an end tag of a row followed by a row's start tag, with no
+    comment, CDATA section or processing instruction in the sheet before it, inside which that
+    text would be no tag (in well-formed XML, every other "<" starts a tag).
     """
 
-    def __init__(self, prefix: bytes, half: int) -> None:
+    @classmethod
+    def planned(
+        cls, first_chunk: bytes, prefix: bytes, part_bytes: int, limits: Limits
+    ) -> _RowSplit | None:
+        """The split of a sheet whose first rows say that it fits in a quarter of the cell limit,
+        so that each half surely fits in half of it; else None (the sheet is copied whole)."""
         name = prefix + b":" if prefix else b""
-        self._row_end = b"</" + name + b"row>"
+        root = re.search(b"<" + re.escape(name) + rb"worksheet(?:\s[^>]*)?>", first_chunk)
+        rows_start = first_chunk.find(b"<" + name + b"sheetData")
+        rows = first_chunk.count(b"<" + name + b"row ")
+        if root is None or rows_start < 0 or not rows:
+            return None
+        bytes_per_row = (len(first_chunk) - rows_start) / rows
+        cells = part_bytes / bytes_per_row * first_rows_width(first_chunk, prefix)
+        if cells > limits.cells / 4:
+            return None
+        return cls(name, root.group(), half=part_bytes // 2, skip=root.end())
+
+    def __init__(self, name: bytes, root: bytes, half: int, skip: int) -> None:
+        self._between_rows = re.compile(
+            b"</" + re.escape(name) + rb"row>\s*+(?=<" + re.escape(name) + rb"row[\s>])"
+        )
         self._close = b"</" + name + b"sheetData></" + name + b"worksheet>"
-        self._open_rows = b"<" + name + b"sheetData>"
-        self._root = re.compile(b"<" + qualified(prefix, b"worksheet") + rb"(?:\s[^>]*)?>")
-        self._head: bytes | None = None
-        self._to_go = half
+        self._head = root + b"<" + name + b"sheetData>"
+        self._to_go = half  # the bytes before the half-way point, from the next chunk on
+        self._skip = skip  # the first chunk's bytes up to the end of the root's start tag
+        self._markup = False  # a comment, CDATA section or processing instruction seen
         self.done = False
 
     def cut(self, chunk: bytes) -> tuple[bytes, bytes] | None:
         """The chunk's end of the first half and start of the second, if it is split here."""
-        if self._head is None:  # the first chunk: it holds the root element's start tag
-            root = self._root.search(chunk)
-            self._head = root.group() + self._open_rows if root else b""
-        self._to_go -= len(chunk)
-        if self.done or self._to_go > 0 or not self._head:
+        start, self._skip = self._skip, 0
+        half_way, self._to_go = self._to_go, self._to_go - len(chunk)
+        if self.done or self._markup:
             return None
-        row_end = chunk.find(self._row_end)
-        if row_end < 0:
+        between = None
+        if half_way < len(chunk):
+            between = self._between_rows.search(chunk, max(start, half_way))
+        before = chunk[start : between.end() if between else len(chunk)]
+        if b"<!" in before or b"<?" in before:
+            self._markup = True
+            return None
+        if between is None:
             return None
         self.done = True
-        cut = row_end + len(self._row_end)
-        return chunk[:cut] + self._close, self._head + chunk[cut:]
+        return chunk[: between.end()] + self._close, self._head + chunk[between.end() :]
 
 
 def _not_a_workbook(filename: str) -> str:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app_files.uploaded import UploadError
-from tablestats.limits import DEFAULT_LIMITS
+from tablestats.limits import DEFAULT_LIMITS, Limits
 from tablestats.readers import text as text_module
 from tablestats.readers import text_lines
 from tablestats.readers.plain_lines import plain_block
@@ -191,6 +191,14 @@ class LineBlocksTest(unittest.TestCase):
         with self.assertRaises(UploadError) as caught:
             self.blocks(data, 256, line_characters=100)
         self.assertIn("Line 3 of t.csv is longer than 100 characters", str(caught.exception))
+
+    def test_a_long_line_is_refused_after_the_lines_before_it(self):
+        """Line 2 holds a cell longer than csv allows, and line 3 is longer than the line limit
+        and has no end yet when the block of line 2 is read: line 2 is refused first."""
+        data = b"h,i\n1," + b"x" * 200_000 + b"\n" + b"y" * 5_000_000
+        with self.assertRaises(UploadError) as caught:
+            list(read_text(io.BytesIO(data), "t.csv", Limits(line_characters=300_000)).blocks)
+        self.assertIn("Line 2 of t.csv has a value longer than 131,072", str(caught.exception))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from demo.sample_files import (
 )
 from tablestats.limits import DEFAULT_LIMITS, Limits
 from tablestats.readers import xlsx as xlsx_module
-from tablestats.readers import xlsx_guard
+from tablestats.readers import xlsx_guard, zip_parts
 from tablestats.readers.xlsx import read_xlsx, read_xlsx_rows
 from tablestats.table import Table
 
@@ -220,9 +220,15 @@ class PrefixedWorkbookTest(unittest.TestCase):
         )
 
 
-def read_split(data: bytes, split_bytes: int = 200, limits: Limits = DEFAULT_LIMITS) -> dict:
+def read_split(
+    data: bytes,
+    split_bytes: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
+    chunk_bytes: int = zip_parts.CHUNK_BYTES,
+) -> dict:
     """What the reader makes of ``data`` when a sheet over ``split_bytes`` of XML is copied as two
-    workbooks: its rows, statistics and the workbooks it loaded."""
+    workbooks: its rows, statistics and the workbooks it loaded. The guard reads the sheet in
+    chunks of about ``chunk_bytes``: a first half can be loaded early only if it ends a chunk."""
     loaded = []
 
     def load(path):
@@ -233,6 +239,7 @@ def read_split(data: bytes, split_bytes: int = 200, limits: Limits = DEFAULT_LIM
     with (
         mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
         mock.patch.object(xlsx_module, "_load_sheet", load),
+        mock.patch.object(zip_parts, "CHUNK_BYTES", chunk_bytes),
     ):
         header, rows = read_xlsx_rows(io.BytesIO(data), "book.xlsx", limits)
         rows = list(rows)
@@ -244,10 +251,13 @@ class SplitSheetTest(unittest.TestCase):
     """A large sheet is copied as two workbooks of its rows, loaded on two threads
     (``xlsx_guard.SPLIT_BYTES``): the table is the same as from one."""
 
-    def assert_same_as_unsplit(self, data: bytes) -> dict:
-        split = read_split(data)
-        self.assertEqual(split["loaded"], ["checked-1.xlsx", "checked-2.xlsx"])
-        whole = read_split(data, split_bytes=10**9)
+    def assert_same_as_unsplit(
+        self, data: bytes, loaded: tuple = ("checked-1.xlsx", "checked-2.xlsx"), **options
+    ) -> dict:
+        """Read ``data`` split and whole: the same table; the split read loads ``loaded``."""
+        split = read_split(data, **options)
+        self.assertEqual(split["loaded"], sorted(loaded))
+        whole = read_split(data, **{**options, "split_bytes": 10**9})
         self.assertEqual(whole["loaded"], ["checked-1.xlsx"])
         for found in ("header", "rows", "summary"):
             self.assertEqual(split[found], whole[found], found)
@@ -277,6 +287,82 @@ class SplitSheetTest(unittest.TestCase):
         )
         split = self.assert_same_as_unsplit(data)
         self.assertEqual(split["rows"][:2], [["S235", 2.0], ["S355", 3.0]])
+
+    def test_no_split_where_a_row_end_may_be_text(self):
+        """In a comment or a processing instruction, "</row>" is text, not a tag. Here one runs
+        across the half-way point, and a split inside it would show the reader extra rows: the
+        sheet is split before such text, never after it."""
+        hidden = "".join(f'</row><row r="{n}"><c r="A{n}"><v>{n}</v></c>' for n in range(70, 99))
+        rows = [row(1, "Span")] + [row(n, n) for n in range(2, 60)]
+        one, two = ["checked-1.xlsx"], ["checked-1.xlsx", "checked-2.xlsx"]
+        cases = {
+            "a comment across the middle": (20, "<!-- {} -->", one),
+            "an instruction across the middle": (20, "<?pad {} ?>", one),
+            "a comment in the second half": (55, "<!-- {} -->", two),
+        }
+        for case, (at, markup, loaded) in cases.items():
+            with self.subTest(case):
+                rows_xml = "".join([*rows[:at], markup.format(hidden), *rows[at:]])
+                split = self.assert_same_as_unsplit(xlsx_from_sheet_xml(rows_xml), loaded)
+                self.assertEqual(split["summary"].rows, 58)
+
+    def test_far_cells_in_a_comment_across_the_middle_never_reach_the_reader(self):
+        """The cells of a comment count for nothing, but would abort the reader if a split
+        inside the comment made them cells of the second half."""
+        far = '</row><row r="1048576"><c r="XFD1048576"><v>1</v></c>'
+        rows = [row(1, "Span")] + [row(n, n) for n in range(2, 60)]
+        rows_xml = "".join([*rows[:20], f"<!-- {far * 30} -->", *rows[20:]])
+        loaded, load_sheet = [], xlsx_module._load_sheet
+
+        def load(path):
+            loaded.append(path.name)
+            if path.name == "checked-2.xlsx":
+                raise AssertionError("the second half was loaded")
+            return load_sheet(path)
+
+        with (
+            mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
+            mock.patch.object(xlsx_module, "_load_sheet", load),
+        ):
+            summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "hidden.xlsx")
+        self.assertEqual((summary.rows, loaded), (58, ["checked-1.xlsx"]))
+
+    def test_a_split_sheet_that_needs_the_exact_scan_is_copied_whole(self):
+        """A cell with its attributes in another order (``<c s="0" r="A50">``) is for the exact
+        scan, which follows the sheet as written, not its halves: the reader reads a whole copy,
+        after the first half it loaded meanwhile is dropped."""
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 60))
+        rows_xml = rows_xml.replace('<c r="A50">', '<c s="0" r="A50">')
+        self.assert_same_as_unsplit(
+            xlsx_from_sheet_xml(rows_xml),
+            loaded=("checked-1.xlsx", "checked.xlsx"),
+            chunk_bytes=256,
+        )
+
+    def test_each_half_fits_in_half_the_cell_limit(self):
+        """Both halves are held at once. Here each fits in the cell limit of 1,000 cells, but
+        the second not in half of it: the halves are not used, and a whole copy is read."""
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 60)) + row(600, 1)
+        self.assert_same_as_unsplit(
+            xlsx_from_sheet_xml(rows_xml),
+            loaded=("checked-1.xlsx", "checked.xlsx"),
+            limits=Limits(cells=1_000),
+            chunk_bytes=256,
+        )
+
+    def test_a_sheet_that_may_not_fit_in_a_quarter_of_the_cell_limit_is_not_split(self):
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 40))
+        self.assert_same_as_unsplit(
+            xlsx_from_sheet_xml(rows_xml), loaded=("checked-1.xlsx",), limits=Limits(cells=100)
+        )
+
+    def test_rows_out_of_order_are_read_as_one_sheet(self):
+        """Excel writes rows in order; a sheet whose second half holds rows above the first
+        half's last is read again, whole."""
+        rows_xml = row(2, 5) + row(1, "Span") + "".join(row(n, n) for n in range(3, 30))
+        rows_xml += row(1_000, 1) + "".join(row(n, n) for n in range(30, 60))
+        split = self.assert_same_as_unsplit(xlsx_from_sheet_xml(rows_xml))
+        self.assertEqual(split["header"], ["Span"])
 
     def test_a_half_is_loaded_only_once_it_is_checked(self):
         """Cells in A1 and XFD1048576 would make the reader abort the process (see
