@@ -5,9 +5,11 @@ Nothing in here knows about VIKTOR's views or buttons, so the controller, the co
 the data flows through them:
 
 - ``reading``: an upload to a ``table.Table``, with the reader for its kind (``readers/``), within
-  the ``limits`` that keep a bad file harmless.
-- ``statistics``: a table's rows to a per-column summary, in one pass (with ``numbers``,
-  ``decimals``, ``moments`` and ``distribution``); ``notes`` on the cells it did not count.
+  the ``limits`` that keep a bad file harmless. A table comes in blocks of rows, each read into
+  columns and the numbers in them found (``numbers``, ``decimals``; ``row_blocks`` for readers
+  that give rows).
+- ``statistics``: a table's blocks to a per-column summary, in one pass (with ``moments`` and
+  ``distribution``); ``notes`` on the cells it did not count.
 - ``computation``: the summary as a stored result (``app_files.stored``), computed once.
 - ``rows``, ``plot`` and ``report``: the summary as a table's rows, a Plotly figure and an Excel
   report from the bundled template.

@@ -3,9 +3,10 @@
 python-calamine reads a 200,000-row sheet in about a second, where openpyxl takes ten or more (see
 the README's benchmark). It is also the reader that can abort the whole process on a hostile
 file, so it only ever reads the checked copy that ``xlsx_guard.check_workbook`` makes, which holds
-the one sheet to read: the first visible worksheet. A large sheet's copy is two workbooks, of its
-first rows and of the rest, which load on two threads (python-calamine lets other threads run
-while it loads); the first starts while the guard still checks the second.
+the one sheet to read: the first visible worksheet. Where the process may use two cores, a large
+sheet's copy is two workbooks, of its first rows and of the rest, which load on two threads
+(python-calamine lets other threads run while it loads); the first starts while the guard still
+checks the second.
 
 The reader gives what Excel shows in the cells: the cached value of a formula, numbers as numbers,
 dates as dates, text as text. Cells with an error value (``#DIV/0!``) read as empty, and so do
@@ -17,6 +18,7 @@ shows them (see ``cell_text``).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,9 +60,15 @@ def read_xlsx_rows(
 
 
 def _first_sheet(
-    file: BinaryIO, filename: str, limits: Limits, split: bool = True
+    file: BinaryIO, filename: str, limits: Limits, split: bool | None = None
 ) -> tuple[list[str], Iterator[list], dict[str, Any]]:
-    """The header and rows of the first visible worksheet, and the ``Table`` fields about it."""
+    """The header and rows of the first visible worksheet, and the ``Table`` fields about it.
+
+    ``split`` says whether a large sheet may be copied as two workbooks, loaded at once: by
+    default where the process may run on two cores or more; on one, that only costs time.
+    """
+    if split is None:
+        split = _cores() > 1
     _check_kind(file, filename)
     with tempfile.TemporaryDirectory(prefix="checked-upload-") as folder:
         # Each workbook of the checked copy loads on a thread of its own (the reader lets other
@@ -108,6 +116,13 @@ def _first_sheet(
         "expected_rows": height,
     }
     return [cell_text(value) for value in header], rows, table_fields
+
+
+def _cores() -> int:
+    """The processor cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores the process is allowed, not all
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _load_sheet(path: Path) -> python_calamine.CalamineSheet:

@@ -225,10 +225,12 @@ def read_split(
     split_bytes: int = 200,
     limits: Limits = DEFAULT_LIMITS,
     chunk_bytes: int = zip_parts.CHUNK_BYTES,
+    cores: int = 2,
 ) -> dict:
     """What the reader makes of ``data`` when a sheet over ``split_bytes`` of XML is copied as two
-    workbooks: its rows, statistics and the workbooks it loaded. The guard reads the sheet in
-    chunks of about ``chunk_bytes``: a first half can be loaded early only if it ends a chunk."""
+    workbooks (on ``cores`` cores): its rows, statistics and the workbooks it loaded. The guard
+    reads the sheet in chunks of about ``chunk_bytes``: a first half can be loaded early only if
+    it ends a chunk."""
     loaded = []
 
     def load(path):
@@ -238,6 +240,7 @@ def read_split(
     load_sheet = xlsx_module._load_sheet
     with (
         mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
+        mock.patch.object(xlsx_module, "_cores", return_value=cores),
         mock.patch.object(xlsx_module, "_load_sheet", load),
         mock.patch.object(zip_parts, "CHUNK_BYTES", chunk_bytes),
     ):
@@ -322,6 +325,7 @@ class SplitSheetTest(unittest.TestCase):
 
         with (
             mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
+            mock.patch.object(xlsx_module, "_cores", return_value=2),
             mock.patch.object(xlsx_module, "_load_sheet", load),
         ):
             summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "hidden.xlsx")
@@ -355,6 +359,12 @@ class SplitSheetTest(unittest.TestCase):
         self.assert_same_as_unsplit(
             xlsx_from_sheet_xml(rows_xml), loaded=("checked-1.xlsx",), limits=Limits(cells=100)
         )
+
+    def test_on_one_core_a_sheet_is_not_split(self):
+        """Two workbooks loaded one after the other on one core only cost time."""
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 60))
+        loaded = read_split(xlsx_from_sheet_xml(rows_xml), cores=1)["loaded"]
+        self.assertEqual(loaded, ["checked-1.xlsx"])
 
     def test_rows_out_of_order_are_read_as_one_sheet(self):
         """Excel writes rows in order; a sheet whose second half holds rows above the first
@@ -391,6 +401,7 @@ class SplitSheetTest(unittest.TestCase):
 
         with (
             mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
+            mock.patch.object(xlsx_module, "_cores", return_value=2),
             mock.patch.object(xlsx_module, "_load_sheet", load),
             self.assertRaises(UploadError) as caught,
         ):
