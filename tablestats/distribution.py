@@ -89,7 +89,10 @@ class Distribution:
         assert quartile_1 is not None and quartile_3 is not None  # there are numbers
         bins = number_of_bins(self.count, self.min, self.max, quartile_1, quartile_3)
         if self._kept is not None and math.isfinite(self.max - self.min):
-            counts, edges = np.histogram(np.concatenate(self._kept), bins, (self.min, self.max))
+            # For a range near the largest float, numpy's last edge overflows on the way, before
+            # numpy sets it to the maximum: the edges it gives are finite.
+            with np.errstate(over="ignore"):
+                counts, edges = np.histogram(np.concatenate(self._kept), bins, (self.min, self.max))
             return edges.tolist(), counts.tolist()
         return self._intervals.histogram(bins)
 
