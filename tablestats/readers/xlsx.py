@@ -165,7 +165,9 @@ def _sheet_rows(
         left = start[1] - first_column
         parts.append(_padded(rows, left, width - left - (end[1] - start[1] + 1)))
         given = end[0] + 1
-    height = sum(sheet.height for sheet, _, _ in ranges)
+    height = 0
+    if ranges:  # from the first range's first row to the last one's last
+        height = ranges[-1][2][0] - ranges[0][1][0] + 1
     return chain.from_iterable(parts), first_column, width, height
 
 

@@ -86,6 +86,10 @@ _EXCEL_CONTENT_TYPES = (
 )
 
 
+# The start of an XML part up to its root element: a byte order mark and the XML declaration.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*+(?:<\?xml\s[^<>?]*+\?>)?\s*+")
+# An element's attributes, each value in quotes, which may hold ">".
+_ATTRIBUTES = rb"""(?:\s++[^\s=<>/"']++\s*+=\s*+(?:"[^"<]*+"|'[^'<]*+'))*+"""
 # A sheet's XML larger than this is copied as two workbooks (see above); below it, splitting saves
 # less time than opening a second workbook costs.
 SPLIT_BYTES = 16 * MB
@@ -146,20 +150,21 @@ def check_workbook(
             strings.close()
 
         def first_half_written(references: array) -> None:
-            try:  # the first half alone; the whole sheet is checked below, whatever this finds
-                check_text(strings, references, filename, limits)
-            except UploadError:
-                return
-            if first_half_checked is not None:
+            # The first half alone; the whole sheet is checked below, whatever this finds.
+            fits = _text_fits(strings, references, filename, limits, copies=1)
+            if fits and first_half_checked is not None:
                 first_half_checked(paths[0])
 
         sheet = _copy_sheet(
             file, needed.sheet, copies, filename, limits, strings, first_half_written
         )
-    if sheet.copy_whole:
-        paths = [
-            _whole_copy(paths[1], folder / "checked.xlsx", unpacked(file, needed.sheet, filename))
-        ]
+    # Halves the exact scan vouched for, or whose two copies of the shared strings would be more
+    # text than the limit where one copy is not: the sheet is read from a whole copy instead.
+    if sheet.copy_whole or (
+        sheet.halves == 2 and not _text_fits(strings, sheet.shared_strings, filename, limits, 2)
+    ):
+        sheet_xml = unpacked(file, needed.sheet, filename)
+        paths = [_whole_copy(paths[1], folder / "checked.xlsx", sheet_xml)]
     elif sheet.halves == 1:
         paths = paths[:1]
     check_text(strings, sheet.shared_strings, filename, limits, copies=len(paths))
@@ -293,6 +298,20 @@ def _copy_sheet(
     return _SheetCells(exact.shared_strings, exact.formulas_without_value, 1, halves == 2)
 
 
+def _text_fits(
+    strings: SharedStringSizes | None,
+    references: array,
+    filename: str,
+    limits: Limits,
+    copies: int,
+) -> bool:
+    try:
+        check_text(strings, references, filename, limits, copies)
+    except UploadError:
+        return False
+    return True
+
+
 def _whole_copy(split_copy: Path, whole_copy: Path, sheet: Iterable[bytes]) -> Path:
     """The workbook at ``split_copy`` copied to ``whole_copy``, with the whole ``sheet`` in it."""
     with (
@@ -314,9 +333,12 @@ class _RowSplit:
 
     The first half is closed as a sheet ends; the second opens as the sheet did (its root element
     as written, with its namespaces) and goes on with the rows. The cut is made only where it is
-    sure to be between two rows: at an end tag of a row followed by a row's start tag, with no
-    comment, CDATA section or processing instruction in the sheet before it, inside which that
-    text would be no tag (in well-formed XML, every other "<" starts a tag).
+    sure to be between two rows of the table: at an end tag of a row followed by a row's start
+    tag, with nothing before the root element but the XML declaration, and no comment, CDATA
+    section or processing instruction (inside which that text would be no tag: in well-formed XML,
+    every other "<" starts a tag) nor end of the rows (``</sheetData>``) in the sheet before it.
+    Where the cut falls does not make the halves safe (the fast scan does that); it makes them
+    read as the sheet does.
     """
 
     @classmethod
@@ -326,7 +348,11 @@ class _RowSplit:
         """The split of a sheet whose first rows say that it fits in a quarter of the cell limit,
         so that each half surely fits in half of it; else None (the sheet is copied whole)."""
         name = prefix + b":" if prefix else b""
-        root = re.search(b"<" + re.escape(name) + rb"worksheet(?:\s[^>]*)?>", first_chunk)
+        # The root element right after the XML declaration, its attributes quoted as XML quotes
+        # them ("a>b" is an attribute value): nothing else comes before it, no comment either.
+        prolog = _PROLOG.match(first_chunk)
+        root = re.compile(b"<" + re.escape(name) + b"worksheet" + _ATTRIBUTES + rb"\s*+>")
+        root = root.match(first_chunk, prolog.end() if prolog else 0)
         rows_start = first_chunk.find(b"<" + name + b"sheetData")
         rows = first_chunk.count(b"<" + name + b"row ")
         if root is None or rows_start < 0 or not rows:
@@ -342,10 +368,12 @@ class _RowSplit:
             b"</" + re.escape(name) + rb"row>\s*+(?=<" + re.escape(name) + rb"row[\s>])"
         )
         self._close = b"</" + name + b"sheetData></" + name + b"worksheet>"
+        self._rows_end = b"</" + name + b"sheetData"  # after it, "</row><row" is not the table
         self._head = root + b"<" + name + b"sheetData>"
         self._to_go = half  # the bytes before the half-way point, from the next chunk on
         self._skip = skip  # the first chunk's bytes up to the end of the root's start tag
-        self._markup = False  # a comment, CDATA section or processing instruction seen
+        # A comment, CDATA section, processing instruction or the end of the rows seen: no cut.
+        self._markup = False
         self.done = False
 
     def cut(self, chunk: bytes) -> tuple[bytes, bytes] | None:
@@ -358,7 +386,7 @@ class _RowSplit:
         if half_way < len(chunk):
             between = self._between_rows.search(chunk, max(start, half_way))
         before = chunk[start : between.end() if between else len(chunk)]
-        if b"<!" in before or b"<?" in before:
+        if b"<!" in before or b"<?" in before or self._rows_end in before:
             self._markup = True
             return None
         if between is None:

@@ -118,14 +118,14 @@ class LazyStream(io.RawIOBase):
 
 WORKBOOK_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 MACRO_WORKBOOK_CONTENT_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # Two cell formats: 0 the default, 1 a date (built-in number format 14, "m/d/yyyy").
 _STYLES = (
-    XML_DECLARATION + f'<styleSheet xmlns="{_MAIN_NS}">'
+    XML_DECLARATION + f'<styleSheet xmlns="{MAIN_NAMESPACE}">'
     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
     '<borders count="1"><border/></borders>'
@@ -169,7 +169,7 @@ def worksheet_xml(
     """
     dimension_xml = f'<dimension ref="{dimension}"/>' if dimension else ""
     return (
-        XML_DECLARATION + prolog + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        XML_DECLARATION + prolog + f'<worksheet xmlns="{MAIN_NAMESPACE}" xmlns:r="{_REL_NS}">'
         f"{dimension_xml}{cols_xml}<sheetData>{rows_xml}</sheetData></worksheet>"
     )
 
@@ -284,7 +284,8 @@ def workbook_parts(
         "</Relationships>"
     )
     workbook = (
-        XML_DECLARATION + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">{workbook_properties}'
+        XML_DECLARATION
+        + f'<workbook xmlns="{MAIN_NAMESPACE}" xmlns:r="{_REL_NS}">{workbook_properties}'
         f"<sheets>{sheet_entries_before}{''.join(sheet_entries)}</sheets></workbook>"
     )
     workbook_rels = (
@@ -314,7 +315,7 @@ def workbook_parts(
 def with_prefix(xml: str, prefix: str = "x") -> str:
     """A part of the main namespace as ClosedXML and the OpenXML SDK write it: with ``prefix`` on
     every element (``<x:worksheet xmlns:x="..."><x:sheetData><x:row><x:c>``)."""
-    xml = xml.replace(f'xmlns="{_MAIN_NS}"', f'xmlns:{prefix}="{_MAIN_NS}"')
+    xml = xml.replace(f'xmlns="{MAIN_NAMESPACE}"', f'xmlns:{prefix}="{MAIN_NAMESPACE}"')
     return re.sub(r"<(/?)([A-Za-z_][\w.-]*)(?=[\s/>])", rf"<\1{prefix}:\2", xml)
 
 
@@ -338,7 +339,7 @@ def shared_strings_xml(*strings: str, prolog: str = "") -> str:
     """A shared strings part: cell ``<c t="s"><v>0</v></c>`` shows the first string."""
     items = "".join(f"<si><t>{text}</t></si>" for text in strings)
     return (
-        XML_DECLARATION + prolog + f'<sst xmlns="{_MAIN_NS}" count="{len(strings)}" '
+        XML_DECLARATION + prolog + f'<sst xmlns="{MAIN_NAMESPACE}" count="{len(strings)}" '
         f'uniqueCount="{len(strings)}">{items}</sst>'
     )
 

@@ -17,6 +17,7 @@ import openpyxl
 from app_files.uploaded import UploadError
 from demo.sample_files import (
     MACRO_WORKBOOK_CONTENT_TYPE,
+    MAIN_NAMESPACE,
     cell,
     column_stats,
     row,
@@ -309,6 +310,28 @@ class SplitSheetTest(unittest.TestCase):
                 split = self.assert_same_as_unsplit(xlsx_from_sheet_xml(rows_xml), loaded)
                 self.assertEqual(split["summary"].rows, 58)
 
+    def test_a_split_reads_the_rows_of_the_table_only(self):
+        """Rows after the end of the table's rows (a second ``sheetData``, which the reader does
+        not read), a root element with ">" in an attribute value, and a root element written in
+        a comment before the real one: each reads as the sheet does, split or not."""
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 6))
+        extra = "".join(row(n, 1000 + n) for n in range(10, 60))
+        root = f'<worksheet xmlns="{MAIN_NAMESPACE}">'
+        cases = {
+            "a second sheetData": f"{root}<sheetData>{rows_xml}</sheetData>"
+            f"<sheetData>{extra}</sheetData></worksheet>",
+            "a > in an attribute": f'<worksheet xmlns="{MAIN_NAMESPACE}" a="x>y"><sheetData>'
+            f"{rows_xml}{extra}</sheetData></worksheet>",
+            "a root in a comment": f"<!-- <worksheet><sheetData>{extra} -->{root}<sheetData>"
+            f"{rows_xml}</sheetData></worksheet>",
+        }
+        for case, sheet_xml in cases.items():
+            with self.subTest(case):
+                data = xlsx_from_sheets({"Sheet1": sheet_xml})
+                split = read_split(data)
+                whole = read_split(data, split_bytes=10**9)
+                self.assertEqual((split["header"], split["rows"]), (whole["header"], whole["rows"]))
+
     def test_far_cells_in_a_comment_across_the_middle_never_reach_the_reader(self):
         """The cells of a comment count for nothing, but would abort the reader if a split
         inside the comment made them cells of the second half."""
@@ -409,9 +432,10 @@ class SplitSheetTest(unittest.TestCase):
         self.assertIn("far.xlsx", str(caught.exception))
         return loaded
 
-    def test_the_shared_strings_count_once_for_each_half(self):
+    def test_shared_strings_that_fit_once_but_not_twice_are_read_from_a_whole_copy(self):
         """Each workbook holds all the shared strings: 2 x 3,000 bytes of them, and 40 cells of
-        one of 10 bytes, are over a text limit of 6,000 bytes when the sheet is split."""
+        one of 10 bytes, are over a text limit of 6,000 bytes for two halves, within it for one
+        whole copy, which is read; under a limit of 3,000 bytes even that is refused."""
         rows_xml = row(1, "Grade", "Span") + "".join(
             f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c><c r="B{n}"><v>{n}</v></c></row>'
             for n in range(2, 42)
@@ -420,10 +444,12 @@ class SplitSheetTest(unittest.TestCase):
             {"Beams": worksheet_xml(rows_xml)},
             shared_strings_xml=shared_strings_xml("S235", "x" * 2900),
         )
-        limits = Limits(text_bytes=6_000)
-        self.assertEqual(read_split(data, split_bytes=10**9, limits=limits)["summary"].rows, 40)
+        split = self.assert_same_as_unsplit(
+            data, loaded=("checked-1.xlsx", "checked.xlsx"), limits=Limits(text_bytes=6_000)
+        )
+        self.assertEqual(split["summary"].rows, 40)
         with self.assertRaises(UploadError) as caught:
-            read_split(data, limits=limits)
+            read_split(data, limits=Limits(text_bytes=3_000))
         self.assertIn("holds more text than this app reads at once", str(caught.exception))
 
 
