@@ -92,7 +92,7 @@ def _first_sheet(
         del sheets
         return _first_sheet(file, filename, limits, split=False)
     name = checked.sheet
-    cells, first_column, width, height = _sheet_rows(sheets)
+    cells, first_column, height = _sheet_rows(sheets)
     # The reader starts at the sheet's first row, which may be empty; the table starts below.
     rows = dropwhile(_is_empty, cells)
     header = next(rows, None)
@@ -101,7 +101,6 @@ def _first_sheet(
             f"The sheet '{name}' in {filename} is empty. Put the table on the first sheet, with "
             "the column names in its first row."
         )
-    header = header + [""] * (width - len(header))
     if len(header) > limits.columns:
         raise UploadError(
             f"The sheet '{name}' in {filename} is {len(header):,} columns wide; this app reads at "
@@ -147,9 +146,9 @@ def _loaded(load: Future, filename: str) -> python_calamine.CalamineSheet:
 
 def _sheet_rows(
     sheets: list[python_calamine.CalamineSheet],
-) -> tuple[Iterator[list], int, int, int]:
-    """The sheet's rows from its ranges of cells, one per workbook of the checked copy; the
-    sheet's first column (0 is A), its width in columns and its height in rows.
+) -> tuple[Iterator[list], int, int]:
+    """The sheet's rows from its ranges of cells, one per workbook of the checked copy, all as
+    wide as the widest; the sheet's first column (0 is A) and its height in rows.
 
     The reader gives each range's rows from the sheet's first row (those above the range empty)
     and from the range's first column, which may differ between ranges: each range's rows go
@@ -168,7 +167,7 @@ def _sheet_rows(
     height = 0
     if ranges:  # from the first range's first row to the last one's last
         height = ranges[-1][2][0] - ranges[0][1][0] + 1
-    return chain.from_iterable(parts), first_column, width, height
+    return chain.from_iterable(parts), first_column, height
 
 
 def _overlapping(sheets: list[python_calamine.CalamineSheet]) -> bool:
