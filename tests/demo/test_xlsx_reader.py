@@ -389,6 +389,21 @@ class SplitSheetTest(unittest.TestCase):
         loaded = read_split(xlsx_from_sheet_xml(rows_xml), cores=1)["loaded"]
         self.assertEqual(loaded, ["checked-1.xlsx"])
 
+    def test_the_rows_a_progress_message_expects_span_both_halves(self):
+        """Rows 1 to 20, then empty rows, then rows 1000 to 1019: 1,019 rows, split or not.
+        Row 20 holds most of the XML, so the split falls between it and row 1000."""
+        rows_xml = row(1, "Span") + "".join(row(n, n) for n in range(2, 20))
+        rows_xml += row(20, "x" * 5000) + "".join(row(n, n) for n in range(1000, 1020))
+        data = xlsx_from_sheet_xml(rows_xml)
+        expected = []
+        for split_bytes in (200, 10**9):
+            with (
+                mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
+                mock.patch.object(xlsx_module, "_cores", return_value=2),
+            ):
+                expected.append(read(data).expected_rows)
+        self.assertEqual(expected, [1019, 1019])
+
     def test_rows_out_of_order_are_read_as_one_sheet(self):
         """Excel writes rows in order; a sheet whose second half holds rows above the first
         half's last is read again, whole."""
