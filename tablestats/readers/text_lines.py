@@ -78,8 +78,8 @@ def lines_of(block: LineBlock, encoding: str, line_characters: int, filename: st
     """The block's lines as text; UploadError for a line longer than the limit."""
     # newline="" splits lines at \n, \r\n and \r, and keeps their ends, as csv needs them.
     for number, line in enumerate(io.StringIO(block.data.decode(encoding, "replace"), newline="")):
-        if len(line) > line_characters and len(line.rstrip("\r\n")) > line_characters:
-            raise UploadError(too_long(block.first_line + number, line_characters, filename))
+        if len(line) > line_characters:  # checked here first: this runs for every line
+            _check_length(line, block.first_line + number, line_characters, filename)
         yield line
 
 
@@ -91,9 +91,15 @@ def lines_with_ends(
         # Decoding line by line gives the same text as decoding the whole block: a byte that does
         # not decode ends at the next ASCII character, and every line ends in one.
         line = match.group().decode(encoding, "replace")
-        if len(line) > line_characters and len(line.rstrip("\r\n")) > line_characters:
-            raise UploadError(too_long(block.first_line + number, line_characters, filename))
+        if len(line) > line_characters:
+            _check_length(line, block.first_line + number, line_characters, filename)
         yield line, match.end()
+
+
+def _check_length(line: str, number: int, line_characters: int, filename: str) -> None:
+    """UploadError for a line longer than the limit, its end not counted."""
+    if len(line.rstrip("\r\n")) > line_characters:
+        raise UploadError(too_long(number, line_characters, filename))
 
 
 def too_long(line: int, line_characters: int, filename: str) -> str:

@@ -154,8 +154,7 @@ def _sheet_rows(
     and from the range's first column, which may differ between ranges: each range's rows go
     below the rows of the range before, padded to the columns of all.
     """
-    ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
-    ranges = [(sheet, start, end) for sheet, start, end in ranges if start and end]
+    ranges = _ranges(sheets)
     first_column = min((start[1] for _, start, _ in ranges), default=0)
     width = max((end[1] + 1 - first_column for _, _, end in ranges), default=0)
     parts, given = [], 0  # given: the sheet's rows the ranges before have given
@@ -170,14 +169,24 @@ def _sheet_rows(
     return chain.from_iterable(parts), first_column, height
 
 
+Position = tuple[int, int]  # a cell's row and column, 0 for the first
+
+
+def _ranges(
+    sheets: list[python_calamine.CalamineSheet],
+) -> list[tuple[python_calamine.CalamineSheet, Position, Position]]:
+    """Each sheet that holds cells, with the first and the last cell of its range."""
+    ranges = [(sheet, sheet.start, sheet.end) for sheet in sheets]
+    return [(sheet, start, end) for sheet, start, end in ranges if start and end]
+
+
 def _overlapping(sheets: list[python_calamine.CalamineSheet]) -> bool:
     """Whether a range of cells starts in a row of the range before: the rows of two halves of a
     sheet cannot be read one after the other then."""
-    ranges = [(sheet.start, sheet.end) for sheet in sheets]
-    ranges = [(start, end) for start, end in ranges if start and end]
+    ranges = _ranges(sheets)
     return any(
         later_start[0] <= end[0]
-        for (_, end), (later_start, _) in zip(ranges, ranges[1:], strict=False)
+        for (_, _, end), (_, later_start, _) in zip(ranges, ranges[1:], strict=False)
     )
 
 

@@ -223,8 +223,7 @@ def _check_content_types(file: BinaryIO, archive: zipfile.ZipFile, filename: str
 
 def _copy(part: XmlPart, copies: list[zipfile.ZipFile], name: str, *readers: Callable) -> None:
     """Copy a part's XML to ``name`` in the copies, handing each chunk to the ``readers`` too."""
-    target = zipfile.ZipInfo(name)
-    target.file_size = part.member.file_size  # lets zipfile choose the zip format for this size
+    target = _part_info(name, part.member)
     with ExitStack() as open_parts:
         written = [open_parts.enter_context(copy.open(target, "w")) for copy in copies]
         for chunk in part:
@@ -232,6 +231,14 @@ def _copy(part: XmlPart, copies: list[zipfile.ZipFile], name: str, *readers: Cal
                 copy.write(chunk)
             for read in readers:
                 read(chunk)
+
+
+def _part_info(name: str, member: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The copy's entry ``name`` for the part ``member``: its size lets zipfile choose the zip
+    format (a copy is at most as large)."""
+    target = zipfile.ZipInfo(name)
+    target.file_size = member.file_size
+    return target
 
 
 @dataclass(frozen=True)
@@ -268,8 +275,7 @@ def _copy_sheet(
     # Both halves of a split sheet are held at once: each must fit in half the cell limit.
     scan_limits = replace(limits, cells=limits.cells // 2) if split else limits
     scan = FastScan(scan_limits, member.file_size, part.prefix, strings is not None)
-    target = zipfile.ZipInfo(SHEET)
-    target.file_size = member.file_size  # lets zipfile choose the zip format for this size
+    target = _part_info(SHEET, member)
     with ExitStack() as open_sheet:
         written = open_sheet.enter_context(copies[0].open(target, "w"))
         for chunk in chain([first_chunk], chunks):
