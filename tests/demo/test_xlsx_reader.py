@@ -200,19 +200,25 @@ class HeaderTest(unittest.TestCase):
         self.assertEqual([column.name for column in summary.columns], ["2024", "2025"])
 
 
+def closedxml_grades(last_row: int) -> bytes:
+    """A workbook as ClosedXML writes it (an ``x:`` prefix on every element): a sheet "Beams" of
+    grades (shared strings, S235 and S355 by turns) and spans (2 to ``last_row``)."""
+    rows_xml = row(1, "Grade", "Span") + "".join(
+        f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
+        for n in range(2, last_row + 1)
+    )
+    return xlsx_from_sheets(
+        {"Beams": worksheet_xml(rows_xml)},
+        shared_strings_xml=shared_strings_xml("S235", "S355"),
+        prefix="x",
+    )
+
+
 class PrefixedWorkbookTest(unittest.TestCase):
     """Workbooks written by ClosedXML and the OpenXML SDK: a prefix on every element."""
 
     def test_a_workbook_with_prefixed_elements_and_shared_strings_is_read(self):
-        rows_xml = row(1, "Grade", "Span") + "".join(
-            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
-            for n in range(2, 6)
-        )
-        data = xlsx_from_sheets(
-            {"Beams": worksheet_xml(rows_xml)},
-            shared_strings_xml=shared_strings_xml("S235", "S355"),
-            prefix="x",
-        )
+        data = closedxml_grades(last_row=5)
         summary, sheet = stats(data, "closedxml.xlsx")
         self.assertEqual(sheet, "Beams")
         self.assertEqual(
@@ -280,16 +286,7 @@ class SplitSheetTest(unittest.TestCase):
         self.assertEqual(split["rows"][-1], ["x", 40.0, "", 80.0])
 
     def test_a_prefixed_workbook_with_shared_strings(self):
-        rows_xml = row(1, "Grade", "Span") + "".join(
-            f'<row r="{n}"><c r="A{n}" t="s"><v>{n % 2}</v></c><c r="B{n}"><v>{n}</v></c></row>'
-            for n in range(2, 60)
-        )
-        data = xlsx_from_sheets(
-            {"Beams": worksheet_xml(rows_xml)},
-            shared_strings_xml=shared_strings_xml("S235", "S355"),
-            prefix="x",
-        )
-        split = self.assert_same_as_unsplit(data)
+        split = self.assert_same_as_unsplit(closedxml_grades(last_row=59))
         self.assertEqual(split["rows"][:2], [["S235", 2.0], ["S355", 3.0]])
 
     def test_no_split_where_a_row_end_may_be_text(self):
