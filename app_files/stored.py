@@ -13,7 +13,7 @@ The key of a result is made of what decides it, and nothing else:
 
 - the computation's ``name``: marks its entries, so that ``clear`` removes only those;
 - its ``version``: derived from the source of the code that computes it (``code_version``), so a
-  changed reader or a new statistic never serves a result computed by the old code;
+  change to that code never serves a result computed by the old code;
 - the upload's extension (which may decide how it is read) and content key: the same bytes give
   the same result, whoever uploads them and whatever the file is called. Other bytes give another
   key.

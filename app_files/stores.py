@@ -4,7 +4,7 @@ A VIKTOR app is stateless: each job (a view, a button) may run on another worker
 writes to the worker's disk outlives it. A result that later jobs should reuse goes to VIKTOR
 Storage (``ViktorStore``). A command line keeps it in a folder instead (``FolderStore``). Both speak
 the same small interface, ``ResultStore``: bytes in and out, by key. The tests run the real
-``ViktorStore`` against a local stand-in for VIKTOR (``tests/viktor_standin.py``).
+``ViktorStore`` against a local stand-in for VIKTOR (``tests/viktor_standin/``).
 """
 
 from __future__ import annotations

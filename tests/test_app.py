@@ -1,16 +1,17 @@
 """The app in app.py, checked as the VIKTOR platform loads and runs it, whatever it holds.
 
-These tests know nothing of the demo: they find the entity types in app.py, every view and button
-in their manifests, and run each as a job through the unmodified SDK against a local stand-in for
-VIKTOR (``viktor_standin.py``), with each field's default and, for a file field, the sample file
-the entity type ships in ``<its folder>/samples/<field path>.<extension>``. A new field, view,
-button or entity type needs no change here; a mistake fails with a sentence that names the fix.
-The checks themselves are in ``app_checks.py``.
+These tests name no view, field or entity type of their own: they find the entity types in app.py,
+every view and button in their manifests, and run each as a job through the unmodified SDK against
+a local stand-in for VIKTOR (``viktor_standin/``), with each field's default and, for a file
+field, the sample file the entity type ships in ``<its folder>/samples/<field path>.<extension>``.
+A new field, view, button or entity type needs no change here; a mistake fails with a sentence
+that names the fix. The checks themselves are in ``viktor_standin/app_checks.py``.
 """
 
 import unittest
 
-from app_checks import (
+from viktor_standin import ViktorStandIn
+from viktor_standin.app_checks import (
     REPOSITORY,
     AppProblem,
     default_params,
@@ -24,7 +25,6 @@ from app_checks import (
     sample_problems,
     upload_samples,
 )
-from viktor_standin import ViktorStandIn
 
 from tools.repository import app_files_in
 

@@ -12,7 +12,8 @@ import unittest
 from pathlib import Path
 
 import viktor as vkt
-from app_checks import (
+from viktor_standin import ViktorStandIn
+from viktor_standin.app_checks import (
     App,
     AppProblem,
     EntityType,
@@ -27,7 +28,6 @@ from app_checks import (
     run_twice,
     sample_problems,
 )
-from viktor_standin import ViktorStandIn
 
 
 class Fields(vkt.Parametrization):

@@ -15,7 +15,7 @@ import subprocess
 import unittest
 from pathlib import Path, PurePath
 
-from app_checks import REPOSITORY, load_app
+from viktor_standin.app_checks import REPOSITORY, load_app
 
 from tools import check_paths
 

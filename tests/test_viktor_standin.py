@@ -150,7 +150,7 @@ class JobTest(unittest.TestCase):
         self.assertIn(
             "asked the VIKTOR stand-in for GET workspaces/1/entities/1/", str(caught.exception)
         )
-        self.assertIn("add a route to tests/viktor_standin.py", str(caught.exception))
+        self.assertIn("add a route to tests/viktor_standin/server.py", str(caught.exception))
 
     def test_the_server_stops_and_the_environment_is_restored(self):
         with ViktorStandIn() as viktor:
@@ -250,6 +250,6 @@ class ProtocolCanaryTest(unittest.TestCase):
                 f"The VIKTOR SDK {metadata.version('viktor')} asks the platform for other requests "
                 f"than the stand-in emulates, which were recorded with viktor {PINNED_SDK} "
                 f"({changed}): stay on viktor=={PINNED_SDK} in requirements.txt, or read the new "
-                "SDK's changelog, update the routes in tests/viktor_standin.py to the new "
+                "SDK's changelog, update the routes in tests/viktor_standin/server.py to the new "
                 "requests, and then PROTOCOL here."
             )

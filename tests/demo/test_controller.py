@@ -11,9 +11,9 @@ import unittest
 from unittest import mock
 
 import viktor as vkt
-from app_checks import EntityType, default_params, load_app
 from openpyxl import Workbook, load_workbook
 from viktor_standin import ViktorStandIn
+from viktor_standin.app_checks import EntityType, default_params, load_app
 
 from app_files import viktor_jobs
 from demo.report_cells import named_value, table_rows

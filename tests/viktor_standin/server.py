@@ -8,7 +8,7 @@ a test can assert on what the app asked for.
 
     with ViktorStandIn() as viktor:
         upload = viktor.add_file("beams.csv", data)
-        result = viktor.run_job(Controller(), "statistics_table", "table", {"upload": upload})
+        result = viktor.run_job(Controller(), "upload_facts", "data", {"upload": upload})
         viktor.storage("workspace")          # what the app stored: {key: bytes}
 
 What it is not: VIKTOR's limits, permissions, speed and failures are not emulated (beyond the key
@@ -266,8 +266,8 @@ class UnknownRequest(AssertionError):
         super().__init__(
             f"The SDK asked the VIKTOR stand-in for {request.method} {request.path} "
             f"{request.query or ''}, which it does not emulate. If the app uses a part of VIKTOR "
-            "the stand-in lacks, add a route to tests/viktor_standin.py; if the SDK was upgraded, "
-            "see tests/test_viktor_standin.py."
+            "the stand-in lacks, add a route to tests/viktor_standin/server.py; if the SDK was "
+            "upgraded, see tests/test_viktor_standin.py."
         )
 
 

@@ -1,7 +1,7 @@
 """What the VIKTOR platform checks when it loads and runs an app, done offline for whatever app
 ``app.py`` declares: its entity types, their manifests, every view and button as a job.
 
-``test_app.py`` runs these checks; they know nothing of the demo. Each problem is reported as one
+``tests/test_app.py`` runs these checks on whatever app is there. Each problem is reported as one
 sentence that names the file, the entity type, the view or button, and the fix.
 
 How the platform finds an app's entity types (VIKTOR's documentation, "Add initial entities"): an
@@ -27,9 +27,10 @@ from types import ModuleType, TracebackType
 
 import tomllib
 import viktor as vkt
-from viktor_standin import UnknownRequest, ViktorStandIn, manifest
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+from .server import UnknownRequest, ViktorStandIn, manifest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 APP_FILE = REPOSITORY / "app.py"
 CONFIG_FILE = REPOSITORY / "viktor.config.toml"
 APP_TYPES = ("editor", "simple", "tree")
