@@ -142,9 +142,8 @@ class ViktorStandIn:
         self, entity_id: int = 1, session_id: str = "session-1", workspace_id: int = 1
     ) -> Iterator[Job]:
         """Within the block, the SDK acts for a job of this entity, session and workspace."""
-        token = f"job-{next(self._ids)}"
         job = Job(workspace_id, entity_id, session_id)
-        self._state.jobs[token] = job
+        token = self.job_token(job)
         previous = (_Context.job_token, _Context.workspace_id, _Context.entity_id)
         _Context.job_token, _Context.workspace_id, _Context.entity_id = (
             token,
@@ -155,6 +154,13 @@ class ViktorStandIn:
             yield job
         finally:
             _Context.job_token, _Context.workspace_id, _Context.entity_id = previous
+
+    def job_token(self, job: Job) -> str:
+        """A new token for a job of ``job``'s entity, session and workspace: what the platform
+        gives a worker for one job (a worker in another process sets it as its job token)."""
+        token = f"job-{next(self._ids)}"
+        self._state.jobs[token] = job
+        return token
 
     def run_job(
         self,
@@ -208,6 +214,22 @@ class ViktorStandIn:
         """Store ``data`` as if an earlier job had (for a test that needs an entry in place)."""
         owner = _owner(scope, Job(1, entity_id, "session-1"), None)
         self._state.storage.setdefault((1, scope, owner), {})[key] = data
+
+    def entries(self) -> dict[tuple[int, str, str, str], bytes]:
+        """Every stored entry, in every workspace, scope and owner: {(workspace, scope, owner,
+        key): bytes}, where the owner is the entity id or session id ("" for the workspace)."""
+        return {
+            (workspace, scope, owner, key): data
+            for (workspace, scope, owner), space in self._state.storage.items()
+            for key, data in space.items()
+        }
+
+    def replace_entries(self, entries: dict[tuple[int, str, str, str], bytes]) -> None:
+        """Make ``entries`` (as ``entries()`` gives them) all that is stored."""
+        with self._state.lock:
+            self._state.storage.clear()
+            for (workspace, scope, owner, key), data in entries.items():
+                self._state.storage.setdefault((workspace, scope, owner), {})[key] = data
 
     def download(self, job_result: dict) -> bytes:
         """The file a ``DownloadResult`` gave the user; ``job_result`` is what ``run_job`` gave."""
