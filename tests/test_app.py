@@ -1,35 +1,44 @@
 """The app in app.py, checked as the VIKTOR platform loads and runs it, whatever it holds.
 
 These tests name no view, field or entity type of their own: they find the entity types in app.py,
-every view and button in their manifests, and run each as a job through the unmodified SDK against
-a local stand-in for VIKTOR (``viktor_standin/``), with each field's default and, for a file
-field, the sample file the entity type ships in ``<its folder>/samples/<field path>.<extension>``.
-A new field, view, button or entity type needs no change here; a mistake fails with a sentence
-that names the fix. The checks themselves are in ``viktor_standin/app_checks.py``.
+every view and button in their manifests, and run each as a job as VIKTOR's workers would: on a
+worker of its own, through the unmodified SDK against a local stand-in for VIKTOR, with each
+field's default, any value its fields allow, and for a file field the samples the entity type
+ships in ``<its folder>/samples/``. A new field, view, button or entity type needs no change here;
+a mistake fails with a sentence that names the file, the job and the fix. The checks themselves
+are in ``viktor_standin/`` (README, "The app, as VIKTOR runs it").
 """
 
 import unittest
 
 from viktor_standin import ViktorStandIn
 from viktor_standin.app_checks import (
-    REPOSITORY,
     AppProblem,
-    default_params,
     definition_problems,
     folder_name_problems,
     import_problems,
-    jobs_of,
     load_app,
-    run,
-    run_twice,
     sample_problems,
-    upload_samples,
 )
+from viktor_standin.field_values import generated_value_problems
+from viktor_standin.jobs import (
+    AppCannotRun,
+    Platform,
+    Run,
+    default_params,
+    problems_of,
+    sample_runs,
+    worker_problems,
+)
+from viktor_standin.requirements import requirement_problems
+from viktor_standin.workers import Workers
 
 from tools.repository import app_files_in
 
 
-class AppTest(unittest.TestCase):
+class CheckedApp(unittest.TestCase):
+    """The app in app.py; a test fails at once with the sentence that says why it cannot load."""
+
     @classmethod
     def setUpClass(cls):
         try:
@@ -46,6 +55,10 @@ class AppTest(unittest.TestCase):
         if problems:
             self.fail("\n".join(problems))
 
+
+class AppTest(CheckedApp):
+    """What the platform checks when it loads the app, and what a worker installs."""
+
     def test_the_platform_can_load_every_entity_type(self):
         self.assertNoProblems(definition_problems(self.app))
 
@@ -53,34 +66,63 @@ class AppTest(unittest.TestCase):
         self.assertNoProblems(import_problems(self.app))
 
     def test_only_app_py_names_the_entity_types_folders(self):
-        self.assertNoProblems(folder_name_problems(self.app, app_files_in(REPOSITORY)))
+        self.assertNoProblems(folder_name_problems(self.app, app_files_in(self.app.folder)))
 
     def test_every_file_field_has_a_sample(self):
         self.assertNoProblems(sample_problems(self.app))
 
-    def test_every_view_and_button_runs_as_a_job_and_reuses_what_it_stored(self):
-        """Each job runs twice with the samples: it ends in its result or a vkt.UserError, and
-        the second run stores nothing new, because it finds what the first stored."""
-        problems = definition_problems(self.app) + sample_problems(self.app)
-        self.assertNoProblems(problems)
-        with ViktorStandIn() as viktor:
-            for entity_id, entity_type in enumerate(self.app.entity_types, start=1):
-                params = default_params(entity_type, upload_samples(viktor, entity_type))
-                for job in jobs_of(entity_type):
-                    problem = run_twice(viktor, job, params, entity_id)
-                    if problem:
-                        problems.append(problem)
+    def test_every_import_is_installed_on_the_workers(self):
+        """What the app imports, requirements.txt installs (itself or through what it lists)."""
+        self.assertNoProblems(requirement_problems(self.app.folder))
+
+
+class JobsTest(CheckedApp):
+    """Every view and button, run as a job on a worker of its own, as VIKTOR runs it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.app is not None:
+            cls.workers = Workers(cls.app.folder)
+            cls.addClassCleanup(cls.workers.close)
+
+    def setUp(self):
+        super().setUp()
+        self.assertNoProblems(definition_problems(self.app) + sample_problems(self.app))
+        viktor = self.enterContext(ViktorStandIn())
+        self.platform = Platform(self.app, viktor, self.workers)
+
+    def assertNoJobProblems(self, check, *arguments) -> None:
+        try:
+            problems = check(*arguments)
+        except AppCannotRun as problem:
+            self.fail(str(problem))
         self.assertNoProblems(problems)
 
-    def test_every_view_and_button_answers_an_empty_file_field(self):
+    def test_every_job_ends_well_on_a_fresh_worker_whatever_ran_before(self):
+        """Each job with the samples, on a fresh worker (twice), and after the others on one
+        worker: it ends in its result or a vkt.UserError, relies on nothing another job left
+        behind, and stores under no new key on a second run."""
+        self.assertNoJobProblems(
+            lambda: worker_problems(self.platform, *sample_runs(self.platform))
+        )
+
+    def test_every_job_answers_an_empty_file_field(self):
         """Before the user uploads anything, a file field is empty: no job may crash on it."""
-        self.assertNoProblems(definition_problems(self.app))
-        problems = []
-        with ViktorStandIn() as viktor:
-            for entity_id, entity_type in enumerate(self.app.entity_types, start=1):
-                params = default_params(entity_type)
-                for job in jobs_of(entity_type):
-                    problem = run(viktor, job, params, entity_id)
-                    if problem:
-                        problems.append(f"{problem} (with the file fields empty)")
-        self.assertNoProblems(problems)
+
+        def check():
+            problems = []
+            for run in sample_runs(self.platform)[0]:
+                empty = Run(run.job, default_params(run.job.entity_type), run.entity_id)
+                problems += [
+                    f"{problem} (with the file fields empty)"
+                    for problem in problems_of(self.platform, empty, self.platform.run(empty))
+                ]
+            return problems
+
+        self.assertNoJobProblems(check)
+
+    def test_every_job_answers_any_value_its_fields_allow(self):
+        """Each job with values generated from its fields' bounds and options, and files that
+        are empty, in another encoding, cut short, of another type or misnamed."""
+        self.assertNoJobProblems(generated_value_problems, self.platform)

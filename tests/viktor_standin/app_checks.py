@@ -18,17 +18,17 @@ import importlib.util
 import inspect
 import re
 import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import ModuleType
 
 import tomllib
 import viktor as vkt
 
-from .server import UnknownRequest, ViktorStandIn, manifest
+from .server import manifest
+from .worker_process import Failure, Frame, failure_of
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 APP_FILE = REPOSITORY / "app.py"
@@ -86,6 +86,7 @@ class App:
     app_type: str
     entity_types: list[EntityType]
     initial_entities: list[vkt.InitialEntity] = field(default_factory=list)
+    folder: Path = REPOSITORY  # where app.py is
 
 
 @dataclass
@@ -107,10 +108,12 @@ class Job:
 
 
 def relative(path: Path) -> str:
-    try:
-        return path.relative_to(REPOSITORY).as_posix()
-    except ValueError:
-        return str(path)
+    """``path`` as a message names it: relative to the folder of the app it belongs to."""
+    apps = [parent for parent in path.parents if (parent / "app.py").is_file()]
+    for folder in (REPOSITORY, *apps):
+        if folder in path.parents:
+            return path.relative_to(folder).as_posix()
+    return str(path)
 
 
 # --- Loading the app -----------------------------------------------------------------------------
@@ -119,6 +122,7 @@ def relative(path: Path) -> str:
 def load_app(folder: Path = REPOSITORY) -> App:
     """The app in ``folder`` as the platform sees it; AppProblem when its app.py or
     viktor.config.toml cannot be used."""
+    folder = Path(folder).resolve()
     app_type = _app_type(folder / CONFIG_FILE.name)
     module = _import_app(folder / APP_FILE.name)
     controllers = {
@@ -145,7 +149,7 @@ def load_app(folder: Path = REPOSITORY) -> App:
                 f'viktor.config.toml says app_type = "{app_type}", which has one entity type: set '
                 'app_type = "tree" in viktor.config.toml, or import only `Controller` in app.py.'
             )
-        return App(app_type, [EntityType("Controller", controllers["Controller"])], initial)
+        return App(app_type, [EntityType("Controller", controllers["Controller"])], initial, folder)
     if not controllers:
         raise AppProblem(
             "app.py: a tree app binds each entity type's controller under the entity type's name "
@@ -156,7 +160,9 @@ def load_app(folder: Path = REPOSITORY) -> App:
             "app.py: a tree app needs `initial_entities`, the entities the tree starts from, such "
             'as initial_entities = [vkt.InitialEntity("Project", name="My project")].'
         )
-    return App(app_type, [EntityType(name, cls) for name, cls in controllers.items()], initial)
+    return App(
+        app_type, [EntityType(name, cls) for name, cls in controllers.items()], initial, folder
+    )
 
 
 def _app_type(config_file: Path) -> str:
@@ -177,31 +183,80 @@ def _import_app(app_file: Path) -> ModuleType:
     """app.py, imported as VIKTOR imports it: as the module ``app``, from the app's folder.
 
     Another folder's app.py (a test's) is imported under another name, so that it never takes the
-    place of this repository's app."""
-    name = "app" if app_file.resolve() == APP_FILE else f"app_in_{id(app_file)}"
-    if str(app_file.parent) not in sys.path:
-        sys.path.insert(0, str(app_file.parent))
+    place of this repository's app, and the modules of the last such folder are forgotten first,
+    so that two test apps may use the same package names."""
+    folder = app_file.parent.resolve()
+    name = "app" if app_file.resolve() == APP_FILE else f"app_in_{abs(hash(folder))}"
     existing = sys.modules.get(name)
     if existing is not None and Path(getattr(existing, "__file__", "")).resolve() == app_file:
         return existing
+    if folder != REPOSITORY:
+        _forget_other_test_apps(folder)
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
     spec = importlib.util.spec_from_file_location(name, app_file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except Exception as error:  # anything app.py or its imports raise
-        where = _where(error.__traceback__)
-        hint = ""
-        if isinstance(error, ModuleNotFoundError):
-            hint = (
-                " If you renamed or moved an entity type's folder, change the import in app.py "
-                "to the folder's new name."
-            )
-        raise AppProblem(
-            f"app.py cannot be imported: {type(error).__name__}: {error}{where}.{hint}"
-        ) from None
+        raise AppProblem(cannot_import(failure_of(error), folder)) from None
     sys.modules[name] = module
     return module
+
+
+_test_app_folders: list[Path] = []
+
+
+def _forget_other_test_apps(folder: Path) -> None:
+    for other in _test_app_folders:
+        if other == folder:
+            continue
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and other in Path(file).resolve().parents:
+                del sys.modules[name]
+        if str(other) in sys.path:
+            sys.path.remove(str(other))
+    _test_app_folders[:] = [folder]
+
+
+def cannot_import(failure: Failure, folder: Path, on_a_worker: bool = False) -> str:
+    """The sentence for an app.py that cannot be imported, here or on a worker."""
+    place = " on a worker (with only what requirements.txt installs)" if on_a_worker else ""
+    message = f"app.py cannot be imported{place}: {failure.type}: {failure.message}"
+    message += where(failure.frames, folder)
+    missing = re.fullmatch(r"No module named '([\w.]+)'", failure.message)
+    if failure.type != "ModuleNotFoundError" or missing is None:
+        return message + "."
+    module = missing[1].partition(".")[0]
+    if on_a_worker or importlib.util.find_spec(module) is not None:
+        return (
+            f"{message}: add the package that provides `{module}` to requirements.txt, pinned "
+            "(name==version, as `pip freeze` shows it), so that VIKTOR installs it on its workers."
+        )
+    return (
+        f"{message}. If `{module}` is a folder of the app you renamed or moved, change the import "
+        "(in app.py: to the folder's new name); if it is a library, add it to requirements.txt, "
+        "pinned, and install it (pip install -r requirements-dev.txt)."
+    )
+
+
+def where(frames: list[Frame], folder: Path) -> str:
+    """ " at <file>:<line>": the innermost line of the app's own code among ``frames``, or "".
+
+    The SDK's own frames never count: it is compiled (its frames name no file on disk) or
+    installed (in site-packages); nor do the tests' frames."""
+    for frame in reversed(frames):
+        path = Path(frame.file)
+        if not path.is_absolute() or not path.is_file():
+            continue
+        path = path.resolve()
+        if folder not in path.parents or "site-packages" in path.parts:
+            continue
+        if path.relative_to(folder).parts[0] != "tests":
+            return f" at {relative(path)}:{frame.line}"
+    return ""
 
 
 def _aliases_of(controllers: dict[str, type], name: str) -> set[str]:
@@ -393,13 +448,15 @@ def jobs_of(entity_type: EntityType) -> list[Job]:
     return jobs
 
 
+def fields_of(entity_type: EntityType) -> list[dict]:
+    """The fields and buttons of the entity type's parametrization, at any depth (in tabs,
+    sections, pages and steps), as its manifest lists them."""
+    return list(_fields(entity_type.definition["parametrization"] or []))
+
+
 def file_fields(entity_type: EntityType) -> list[dict]:
     """The file fields of the entity type's parametrization (at any depth)."""
-    return [
-        item
-        for item in _fields(entity_type.definition["parametrization"] or [])
-        if item.get("type") in ("file", "multi_file")
-    ]
+    return [item for item in fields_of(entity_type) if item.get("type") in ("file", "multi_file")]
 
 
 def _fields(items: list[dict]) -> Iterator[dict]:
@@ -434,119 +491,3 @@ def sample_problems(app: App) -> list[str]:
                     "with the app)."
                 )
     return problems
-
-
-def default_params(
-    entity_type: EntityType, uploads: dict[str, object] | None = None
-) -> dict[str, object]:
-    """The params a new entity has: every field's default, nested by its path. File fields hold
-    ``uploads[path]`` (a file id, or a list of ids) or None."""
-    params: dict[str, object] = {}
-    for item in _fields(entity_type.definition["parametrization"] or []):
-        path = item.get("parametrization_path")
-        if not path:
-            continue
-        if item.get("type") in ("file", "multi_file"):
-            value = (uploads or {}).get(path)
-            if value is None and item["type"] == "multi_file":
-                value = []
-        elif "default" in item:
-            value = item["default"]
-        else:
-            continue
-        node = params
-        *parents, last = path.split(".")
-        for parent in parents:
-            node = node.setdefault(parent, {})  # type: ignore[assignment]
-        node[last] = value
-    return params
-
-
-def upload_samples(viktor: ViktorStandIn, entity_type: EntityType) -> dict[str, object]:
-    """Upload each file field's samples to the stand-in: {field path: id, or [ids]}."""
-    uploads: dict[str, object] = {}
-    for item in file_fields(entity_type):
-        path = item["parametrization_path"]
-        ids = [viktor.add_file(file.name, file.read_bytes()) for file in samples(entity_type, path)]
-        uploads[path] = ids if item["type"] == "multi_file" else (ids[0] if ids else None)
-    return uploads
-
-
-def run(viktor: ViktorStandIn, job: Job, params: dict, entity_id: int) -> str | None:
-    """Run the job; None when it ends in its result or a ``vkt.UserError``, else the problem."""
-    try:
-        viktor.run_job(job.entity_type.controller(), job.method, job.method_type, params,
-                       entity_id=entity_id)  # fmt: skip
-    except vkt.UserError:
-        return None
-    except Exception as error:  # the point: anything else the job raises is a problem to report
-        return explain(job, error)
-    return None
-
-
-def run_twice(viktor: ViktorStandIn, job: Job, params: dict, entity_id: int) -> str | None:
-    """``run``, twice on the same input. A view shows what it finds stored, so its second run
-    stores nothing; a button may store on every click, but never under a new key each time."""
-    problem = run(viktor, job, params, entity_id)
-    if problem is not None:
-        return problem
-    first = {r.json["key"] for r in viktor.requests if r.route == "storage: set"}
-    viktor.forget_requests()
-    problem = run(viktor, job, params, entity_id)
-    second = {r.json["key"] for r in viktor.requests if r.route == "storage: set"}
-    if problem is None and (second - first or (second and not job.is_button)):
-        return (
-            f"{job.label} stored a result again in a second run on the same input, instead of "
-            "reusing what the first run stored: build its key from the input alone (compute_once "
-            "does), not from anything that changes between jobs, and read it before computing."
-        )
-    viktor.forget_requests()
-    return problem
-
-
-def explain(job: Job, error: BaseException) -> str:
-    """One sentence: where the job failed, and the fix."""
-    message = " ".join(str(error).split())
-    if isinstance(error, UnknownRequest):
-        return f"{job.label}: {message}"
-    if isinstance(error, vkt.errors.ViewError) and "kwargs" in message:
-        return (
-            f"{job.label} is declared without `**kwargs` ({message}): declare it as "
-            f"`def {job.method}(self, params, **kwargs)`, as VIKTOR passes more than params."
-        )
-    if isinstance(error, vkt.errors.ViewError):
-        return (
-            f"{job.label} returned what its view cannot show ({message}): return the result "
-            "of its decorator's kind (a TableView returns vkt.TableResult, a DataView "
-            "vkt.DataResult, a PlotlyView vkt.PlotlyResult)."
-        )
-    where = _where(error.__traceback__)
-    if isinstance(error, AttributeError) and _raised_in_munch(error.__traceback__):
-        return (
-            f"{job.label} reads the field `{message}` from params{where}, and the params have no "
-            f"such field: add it to {job.entity_type.parametrization_file}, or correct the name."
-        )
-    return (
-        f"{job.label} raised {type(error).__name__}: {message}{where}: fix the code there; when "
-        "the input cannot be used, raise vkt.UserError with a message that says what to do."
-    )
-
-
-def _frames(trace: TracebackType | None) -> list[traceback.FrameSummary]:
-    return list(traceback.extract_tb(trace)) if trace is not None else []
-
-
-def _where(trace: TracebackType | None) -> str:
-    """ " at <file>:<line>", the innermost line of the app's own code, or ""."""
-    tests = REPOSITORY / "tests"
-    for frame in reversed(_frames(trace)):
-        path = Path(frame.filename).resolve()
-        installed = "site-packages" in path.parts  # the SDK's own frames, in any environment
-        if REPOSITORY in path.parents and tests not in path.parents and not installed:
-            return f" at {relative(path)}:{frame.lineno}"
-    return ""
-
-
-def _raised_in_munch(trace: TracebackType | None) -> bool:
-    frames = _frames(trace)
-    return bool(frames) and "munch" in Path(frames[-1].filename).parts[-2:][0].lower()
