@@ -109,6 +109,22 @@ class Controller(vkt.Controller):
         with open("file.txt") as file:
             return shown(file.read())
 
+    @vkt.DataView("Declared with kw", duration_guess=1)
+    def declared_with_kw(self, params, **kw) -> vkt.DataResult:
+        return shown("kw")
+
+    @vkt.DataView("A table in a data view", duration_guess=1)
+    def wrong_result(self, params, **kwargs):
+        return vkt.TableResult([[1]])
+
+    @vkt.DataView("A field the params lack", duration_guess=1)
+    def missing_field(self, params, **kwargs) -> vkt.DataResult:
+        return shown(params.safety_factor)
+
+    @vkt.DataView("The file's name", duration_guess=1)
+    def file_name(self, params, **kwargs) -> vkt.DataResult:
+        return shown(params.upload.filename)
+
     def calculate(self, params, **kwargs) -> None:
         key = f"result-{time.monotonic_ns()}"
         vkt.Storage().set(key, data=vkt.File.from_data(b"1"), scope="workspace")

@@ -24,9 +24,7 @@ from viktor_standin.field_values import generated_value_problems
 from viktor_standin.jobs import (
     AppCannotRun,
     Platform,
-    Run,
-    default_params,
-    problems_of,
+    empty_field_problems,
     sample_runs,
     worker_problems,
 )
@@ -109,20 +107,13 @@ class JobsTest(CheckedApp):
 
     def test_every_job_answers_an_empty_file_field(self):
         """Before the user uploads anything, a file field is empty: no job may crash on it."""
-
-        def check():
-            problems = []
-            for run in sample_runs(self.platform)[0]:
-                empty = Run(run.job, default_params(run.job.entity_type), run.entity_id)
-                problems += [
-                    f"{problem} (with the file fields empty)"
-                    for problem in problems_of(self.platform, empty, self.platform.run(empty))
-                ]
-            return problems
-
-        self.assertNoJobProblems(check)
+        self.assertNoJobProblems(
+            lambda: empty_field_problems(self.platform, sample_runs(self.platform)[0])
+        )
 
     def test_every_job_answers_any_value_its_fields_allow(self):
         """Each job with values generated from its fields' bounds and options, and files that
         are empty, in another encoding, cut short, of another type or misnamed."""
-        self.assertNoJobProblems(generated_value_problems, self.platform)
+        self.assertNoJobProblems(
+            lambda: generated_value_problems(self.platform, sample_runs(self.platform)[0])
+        )

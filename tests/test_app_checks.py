@@ -1,33 +1,43 @@
-"""The app-level checks (``app_checks.py``) catch each mistake they exist for, and name the fix.
+"""The app checks (``viktor_standin/``) catch each mistake they exist for, and name the fix.
 
-Each test makes one mistake on purpose, in a small app of its own, and reads the sentence the
-checks report. The app in this repository is checked by ``test_app.py``.
+Each test makes a mistake on purpose, in a small app of its own, and reads the sentence the
+checks report; the mistakes that only show when the app runs as VIKTOR runs it are all made in
+one app written to a folder (``app_folders.MISTAKES``), and what looks like them but is right in
+another (``app_folders.GOOD``), which must pass. The app in this repository is checked by
+``test_app.py``.
 """
 
+import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import unittest
 from pathlib import Path
 
 import viktor as vkt
+from app_folders import GOOD, MISTAKES, write_app
 from viktor_standin import ViktorStandIn
 from viktor_standin.app_checks import (
     App,
     AppProblem,
     EntityType,
     Job,
-    default_params,
     definition_problems,
     folder_name_problems,
     import_problems,
-    jobs_of,
     load_app,
-    run,
-    run_twice,
     sample_problems,
 )
+from viktor_standin.field_values import generated_value_problems
+from viktor_standin.jobs import (
+    AppCannotRun,
+    Platform,
+    empty_field_problems,
+    sample_runs,
+    worker_problems,
+)
+from viktor_standin.requirements import requirement_problems
+from viktor_standin.workers import Workers
 
 
 class Fields(vkt.Parametrization):
@@ -51,36 +61,190 @@ def editor_app(controller: type) -> App:
     return App("editor", [EntityType("Controller", controller)])
 
 
-def problem_of_job(controller: type, method: str, params: dict | None = None) -> str | None:
-    entity_type = EntityType("Controller", controller)
-    (job,) = [job for job in jobs_of(entity_type) if job.method == method]
-    with ViktorStandIn() as viktor:
-        return run_twice(viktor, job, params or default_params(entity_type), 1)
+def all_problems(folder: Path) -> list[str]:
+    """What the checks of test_app.py report on the app in ``folder``, in one list."""
+    app = load_app(folder)
+    with Workers(folder) as workers, ViktorStandIn() as viktor:
+        platform = Platform(app, viktor, workers)
+        runs, variants = sample_runs(platform)
+        problems = worker_problems(platform, runs, variants)
+        problems += empty_field_problems(platform, runs)
+        problems += generated_value_problems(platform, runs, examples=5)
+    return problems + requirement_problems(folder)
 
 
-class CorrectAppTest(unittest.TestCase):
-    def test_a_correct_app_has_no_problems(self):
-        self.assertEqual(definition_problems(editor_app(Good)), [])
-        for method in ("length_view", "calculate"):
-            with self.subTest(method=method):
-                self.assertIsNone(problem_of_job(Good, method))
+class JobMistakeTest(unittest.TestCase):
+    """Each mistake of app_folders.MISTAKES is reported once, naming the job, the line and the
+    fix."""
 
-    def test_params_are_each_fields_default(self):
-        params = default_params(EntityType("Controller", Good), {"upload": 7})
-        self.assertEqual(params, {"length": 4.5, "upload": 7})
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = Path(tempfile.mkdtemp())
+        cls.addClassCleanup(lambda: __import__("shutil").rmtree(cls.folder, ignore_errors=True))
+        cls.problems = all_problems(write_app(cls.folder, MISTAKES))
+
+    def problem_of(self, method: str) -> str:
+        found = [problem for problem in self.problems if f"`{method}`" in problem]
+        self.assertEqual(len(found), 1, "\n".join(found) or f"nothing on {method}")
+        self.assertIn("beam_mistakes/controller.py: entity type Controller", found[0])
+        return found[0]
+
+    def test_a_job_that_reads_a_global_another_job_filled(self):
+        problem = self.problem_of("read_global")
+        self.assertIn("works only on a worker where other jobs ran before", problem)
+        self.assertIn("`fill_global` left beam_mistakes.controller.RESULTS", problem)
+        self.assertIn("KeyError: 'span' at beam_mistakes/controller.py:29", problem)
+        self.assertIn("what jobs share goes through vkt.Storage (app_files.stored)", problem)
+
+    def test_a_job_that_reads_a_file_another_job_left_in_the_temporary_folder(self):
+        problem = self.problem_of("read_scratch")
+        self.assertIn("`write_scratch` left beam.json in the temporary folder", problem)
+        self.assertIn("FileNotFoundError", problem)
+
+    def test_a_job_that_writes_into_the_apps_folder(self):
+        problem = self.problem_of("write_into_app")
+        self.assertIn("writes into the app's folder (beam_mistakes/last.json at ", problem)
+        self.assertIn("write a scratch file with tempfile", problem)
+
+    def test_a_cache_keyed_by_the_files_name(self):
+        problem = self.problem_of("lines_by_name")
+        self.assertIn("for a file with the same name as one uploaded before", problem)
+        self.assertIn("Key what you keep by the file's content", problem)
+
+    def test_a_value_the_field_allows_but_is_not_its_default(self):
+        problem = self.problem_of("factor_view")
+        self.assertIn("raised ValueError: a factor above 3 is not supported at ", problem)
+        self.assertIn("With the field values factor=4.0", problem)
+        self.assertIn("To run it again: python tests/viktor_standin reproduce ", problem)
+
+    def test_a_division_by_an_integer_field_whose_minimum_is_0(self):
+        problem = self.problem_of("per_count")
+        self.assertIn("raised ZeroDivisionError: division by zero at ", problem)
+        self.assertIn("count=0", problem)
+
+    def test_an_upload_read_as_text(self):
+        problem = self.problem_of("upload_as_text")
+        self.assertIn("reads an upload as text (`.getvalue()` at beam_mistakes/controller", problem)
+        self.assertIn("read the bytes with `.getvalue_binary()`", problem)
+
+    def test_an_sdk_call_given_the_wrong_argument_names_the_apps_line(self):
+        problem = self.problem_of("storage_misused")
+        self.assertIn("inside a library called at beam_mistakes/controller.py:72", problem)
+        self.assertNotIn(".pyx", problem)
+
+    def test_a_bundled_file_opened_relative_to_the_working_directory(self):
+        problem = self.problem_of("about")
+        self.assertIn("opens 'file.txt' at beam_mistakes/controller.py:", problem)
+        self.assertIn('`Path(__file__).parent.parent / "file.txt"`', problem)
+
+    def test_a_key_that_changes_between_runs(self):
+        problem = self.problem_of("calculate")
+        self.assertIn("button `calculate` stored under a new key in a second run", problem)
+
+    def test_a_view_declared_with_kw(self):
+        problem = self.problem_of("declared_with_kw")
+        self.assertIn("declare it as `def declared_with_kw(self, params, **kwargs)`", problem)
+
+    def test_a_result_of_the_wrong_type(self):
+        self.assertIn("returned what its view cannot show", self.problem_of("wrong_result"))
+
+    def test_a_field_the_params_lack(self):
+        problem = self.problem_of("missing_field")
+        self.assertIn("reads the field `safety_factor` from params at beam_mistakes/", problem)
+        self.assertIn("add it to beam_mistakes/parametrization.py", problem)
+
+    def test_a_job_that_crashes_on_an_empty_file_field(self):
+        problem = self.problem_of("file_name")
+        self.assertIn("raised AttributeError: 'NoneType' object has no attribute", problem)
+        self.assertIn("(with the file fields empty)", problem)
+
+    def test_the_reproduce_line_runs_the_job_again(self):
+        problem = self.problem_of("factor_view")
+        command = problem.split("To run it again: ")[1].split()
+        completed = subprocess.run(
+            [sys.executable, *command[1:]], capture_output=True, text=True, timeout=120
+        )
+        self.assertEqual(completed.returncode, 1, completed.stderr)
+        self.assertIn("raised ValueError: a factor above 3 is not supported", completed.stdout)
+        self.assertIn('raise ValueError("a factor above 3 is not supported")', completed.stderr)
+
+    def test_nothing_else_is_reported(self):
+        methods = [
+            "read_global", "read_scratch", "write_into_app", "lines_by_name", "factor_view",
+            "per_count", "upload_as_text", "storage_misused", "about", "calculate",
+            "declared_with_kw", "wrong_result", "missing_field", "file_name",
+        ]  # fmt: skip
+        others = [p for p in self.problems if not any(f"`{m}`" in p for m in methods)]
+        self.assertEqual(others, [])
+
+
+class GoodAppTest(unittest.TestCase):
+    def test_what_looks_like_a_mistake_but_is_right_passes(self):
+        """A memo of a pure function, a scratch file within one job, a UserError for a value the
+        method cannot use, storing again under the same key: no problem."""
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        write_app(folder, GOOD)
+        self.assertEqual(all_problems(folder), [])
+
+    def test_workers_that_cannot_fork_run_a_process_per_job(self):
+        """As on Windows: the same checks, with a new process for every job."""
+        folder = write_app(Path(self.enterContext(tempfile.TemporaryDirectory())), MISTAKES)
+        app = load_app(folder)
+        with Workers(folder, fork=False) as workers, ViktorStandIn() as viktor:
+            platform = Platform(app, viktor, workers)
+            runs, variants = sample_runs(platform)
+            chosen = [run for run in runs if run.job.method in ("fill_global", "read_global")]
+            problems = worker_problems(platform, chosen, variants)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("`read_global` works only on a worker where other jobs ran", problems[0])
+
+
+class WorkersEnvironmentTest(unittest.TestCase):
+    def test_an_import_that_requirements_txt_does_not_install(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        sources = dict(GOOD)
+        sources["beam_good/plots.py"] = "import plotly.graph_objects as go\nimport yaml\n"
+        write_app(folder, sources)
+        problems = requirement_problems(folder)
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("beam_good/plots.py:1: imports `plotly`", problems[0])
+        self.assertIn("requirements-dev.txt installs it", problems[0])
+        self.assertIn("add it to requirements.txt, pinned: plotly==", problems[0])
+        self.assertIn("imports `yaml`", problems[1])
+
+    def test_an_import_through_a_package_requirements_txt_lists_is_enough(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        sources = dict(GOOD)
+        sources["beam_good/tables.py"] = "import pandas\nimport matplotlib.pyplot\n"
+        write_app(folder, sources)
+        self.assertEqual(requirement_problems(folder), [])
+
+    def test_a_module_nobody_installed_keeps_the_rename_hint(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        sources = dict(GOOD)
+        sources["beam_good/old.py"] = "from entity_type_z.controller import Controller\n"
+        write_app(folder, sources)
+        (problem,) = requirement_problems(folder)
+        self.assertIn("if it is a folder you renamed or moved, change the import", problem)
+
+    def test_an_app_whose_import_fails_on_a_worker(self):
+        """tests/ is on this process' path and not on a worker's: a module from there imports
+        here and fails there, as a package from requirements-dev.txt would."""
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        sources = dict(GOOD)
+        sources["beam_good/controller.py"] = (
+            "import app_folders\n" + GOOD["beam_good/controller.py"]
+        )
+        write_app(folder, sources)
+        with self.assertRaises(AppCannotRun) as caught:
+            all_problems(folder)
+        message = str(caught.exception)
+        self.assertIn("app.py cannot be imported on a worker", message)
+        self.assertIn("No module named 'app_folders' at beam_good/controller.py:1", message)
+        self.assertIn("add the package that provides `app_folders` to requirements.txt", message)
 
 
 class MistakeTest(unittest.TestCase):
-    def test_a_view_declared_with_kw(self):
-        class Mistaken(Good):
-            @vkt.DataView("Length")
-            def length_view(self, params, **kw) -> vkt.DataResult:
-                return vkt.DataResult(vkt.DataGroup())
-
-        problem = problem_of_job(Mistaken, "length_view")
-        self.assertIn("data view `length_view`", problem)
-        self.assertIn("def length_view(self, params, **kwargs)", problem)
-
     def test_a_view_named_summary(self):
         class Mistaken(Good):
             @vkt.DataView("Summary")
@@ -90,61 +254,6 @@ class MistakeTest(unittest.TestCase):
         (problem,) = definition_problems(editor_app(Mistaken))
         self.assertIn("the method `summary` has a name VIKTOR reserves", problem)
         self.assertIn("rename the method", problem)
-
-    def test_a_field_the_params_lack(self):
-        class Mistaken(Good):
-            @vkt.DataView("Length")
-            def length_view(self, params, **kwargs) -> vkt.DataResult:
-                return vkt.DataResult(vkt.DataGroup(vkt.DataItem("f", params.safety_factor)))
-
-        problem = problem_of_job(Mistaken, "length_view")
-        self.assertIn("reads the field `safety_factor` from params", problem)
-        self.assertIn("add it to tests/test_app_checks.py", problem)  # where Fields is declared
-        self.assertIn("test_app_checks.py:", problem)  # the line that reads it
-
-    def test_a_result_of_the_wrong_type(self):
-        class Mistaken(Good):
-            @vkt.DataView("Length")
-            def length_view(self, params, **kwargs):
-                return vkt.TableResult([[1]])
-
-        problem = problem_of_job(Mistaken, "length_view")
-        self.assertIn("returned what its view cannot show", problem)
-
-    def test_a_crash_names_the_line_and_the_way_out(self):
-        class Mistaken(Good):
-            def calculate(self, params, **kwargs) -> None:
-                raise ZeroDivisionError("division by zero")
-
-        problem = problem_of_job(Mistaken, "calculate")
-        self.assertIn("button `calculate` raised ZeroDivisionError", problem)
-        self.assertIn("raise vkt.UserError", problem)
-
-    def test_a_user_error_is_an_answer_not_a_problem(self):
-        class Refusing(Good):
-            def calculate(self, params, **kwargs) -> None:
-                raise vkt.UserError("Upload a file first.")
-
-        self.assertIsNone(problem_of_job(Refusing, "calculate"))
-
-    def test_a_key_that_changes_between_jobs(self):
-        class Mistaken(Good):
-            def calculate(self, params, **kwargs) -> None:
-                key = f"result-{time.monotonic_ns()}"
-                vkt.Storage().set(key, data=vkt.File.from_data(b"1"), scope="workspace")
-
-        problem = problem_of_job(Mistaken, "calculate")
-        self.assertIn("stored a result again in a second run", problem)
-
-    def test_a_view_that_stores_without_reading_first(self):
-        class Mistaken(Good):
-            @vkt.DataView("Length")
-            def length_view(self, params, **kwargs) -> vkt.DataResult:
-                vkt.Storage().set("length", data=vkt.File.from_data(b"1"), scope="workspace")
-                return vkt.DataResult(vkt.DataGroup())
-
-        problem = problem_of_job(Mistaken, "length_view")
-        self.assertIn("data view `length_view` stored a result again", problem)
 
     def test_children_without_show_children_as(self):
         class Project(vkt.Controller):
@@ -190,18 +299,6 @@ class MistakeTest(unittest.TestCase):
         (problem,) = definition_problems(editor_app(Mistaken))
         self.assertIn("calls method='calculate', which its controller", problem)
         self.assertIn("add `def calculate(self, params, **kwargs)`", problem)
-
-    def test_a_job_that_crashes_on_an_empty_file_field(self):
-        class Mistaken(Good):
-            @vkt.DataView("Length")
-            def length_view(self, params, **kwargs) -> vkt.DataResult:
-                return vkt.DataResult(vkt.DataGroup(vkt.DataItem("f", params.upload.filename)))
-
-        entity_type = EntityType("Controller", Mistaken)
-        (job,) = [job for job in jobs_of(entity_type) if job.method == "length_view"]
-        with ViktorStandIn() as viktor:
-            problem = run(viktor, job, default_params(entity_type), 1)
-        self.assertIn("raised AttributeError: 'NoneType' object has no attribute", problem)
 
     def test_a_file_field_without_a_sample(self):
         (problem,) = sample_problems(editor_app(Good))

@@ -13,7 +13,8 @@ from unittest import mock
 import viktor as vkt
 from openpyxl import Workbook, load_workbook
 from viktor_standin import ViktorStandIn
-from viktor_standin.app_checks import EntityType, default_params, load_app
+from viktor_standin.app_checks import EntityType, load_app
+from viktor_standin.jobs import default_params
 
 from app_files import viktor_jobs
 from demo.report_cells import named_value, table_rows

@@ -236,8 +236,8 @@ def cannot_import(failure: Failure, folder: Path, on_a_worker: bool = False) -> 
             "(name==version, as `pip freeze` shows it), so that VIKTOR installs it on its workers."
         )
     return (
-        f"{message}. If `{module}` is a folder of the app you renamed or moved, change the import "
-        "(in app.py: to the folder's new name); if it is a library, add it to requirements.txt, "
+        f"{message}. If you renamed or moved an entity type's folder, change the import in app.py "
+        f"to the folder's new name; if `{module}` is a library, add it to requirements.txt, "
         "pinned, and install it (pip install -r requirements-dev.txt)."
     )
 

@@ -348,6 +348,21 @@ def worker_problems(platform: Platform, runs: list[Run], variants: dict[int, int
     return list(dict.fromkeys(problems))  # a job's second run repeats the first's problems
 
 
+def empty_field_problems(platform: Platform, runs: list[Run]) -> list[str]:
+    """Before the user uploads anything, a file field is empty: each job that ends well with the
+    samples must end well with its file fields empty too."""
+    problems = []
+    for run in runs:
+        empty = Run(run.job, default_params(run.job.entity_type), run.entity_id)
+        if empty.params == run.params or problems_of(platform, run, platform.run(run)):
+            continue  # no file field, or it fails with the samples already: reported elsewhere
+        problems += [
+            f"{problem} (with the file fields empty)"
+            for problem in problems_of(platform, empty, platform.run(empty))
+        ]
+    return problems
+
+
 def same_name_problems(platform: Platform, runs: list[Run], variants: dict) -> list[str]:
     """A job on a worker that has run the other jobs, given another file under the same name,
     must show what a fresh worker shows for it: else it serves what an earlier job left behind

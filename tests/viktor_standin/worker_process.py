@@ -39,6 +39,7 @@ from viktor.api_v1 import FileResource
 from viktor.core import _Context, _get_entity_type_definition, _handle_job
 
 CAN_FORK = hasattr(os, "fork")
+FORK = "VIKTOR_WORKERS_FORK"  # "0" in a worker's environment: a process per request, as on Windows
 UPLOAD_URL = re.compile(r"/files/\d+/download/?$")  # the URL of a file field's file
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 # Audit events that change a path (the first argument), besides "open" for writing.
@@ -156,7 +157,7 @@ def serve(app_folder: str, requests: BinaryIO, answers: BinaryIO) -> None:
         except EOFError:
             return
         work = partial(run_jobs, app, folder, request, places, after_import)
-        if not CAN_FORK:  # a process of its own for the one request it answers
+        if not CAN_FORK or os.environ.get(FORK) == "0":  # a process for the one request it answers
             _send(answers, work())
             return
         _send(answers, _in_a_child(work))

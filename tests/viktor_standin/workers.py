@@ -25,7 +25,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .worker_process import CAN_FORK, Failure, JobSpec, Outcome, Request
+from .worker_process import CAN_FORK, FORK, Failure, JobSpec, Outcome, Request
 
 TESTS_FOLDER = Path(__file__).resolve().parent.parent  # where the package viktor_standin is
 WORKER_PYTHON = "VIKTOR_WORKER_PYTHON"
@@ -43,11 +43,13 @@ class WorkerProblem(AssertionError):
 
 
 class Workers:
-    """Fresh workers for the app in ``app_folder``."""
+    """Fresh workers for the app in ``app_folder``. ``fork=False`` starts a process per job, as
+    on Windows, where the system cannot fork (a test of that way runs on Linux too)."""
 
-    def __init__(self, app_folder: Path, python: str | None = None) -> None:
+    def __init__(self, app_folder: Path, python: str | None = None, fork: bool = CAN_FORK) -> None:
         self.app_folder = Path(app_folder).resolve()
         self.python = python or os.environ.get(WORKER_PYTHON) or sys.executable
+        self.fork = fork and CAN_FORK
         self._scratch = Path(tempfile.mkdtemp(prefix="viktor-workers-"))
         self._process: _Process | None = None
         self._spare: _Process | None = None
@@ -81,25 +83,25 @@ class Workers:
             process.stop()
             self._process = None
             return [Outcome(crashed=f"the job did not end within {JOB_SECONDS} s")] * len(jobs)
-        if not CAN_FORK or not process.alive():  # a process serves one request only
+        if not self.fork or not process.alive():  # a process serves one request only
             self._process = None
         return outcomes
 
     def _ready(self) -> _Process:
         if self._process is None:
             self._process, self._spare = self._spare or self._start(), None
-        if not CAN_FORK and self._spare is None:
+        if not self.fork and self._spare is None:
             self._spare = self._start()  # warms up while this job runs
         return self._process
 
     def _start(self) -> _Process:
-        return _Process(self.python, self.app_folder, self._scratch)
+        return _Process(self.python, self.app_folder, self._scratch, self.fork)
 
 
 class _Process:
     """A worker process: it imports the app, then answers requests (worker_process.serve)."""
 
-    def __init__(self, python: str, app_folder: Path, scratch: Path) -> None:
+    def __init__(self, python: str, app_folder: Path, scratch: Path, fork: bool) -> None:
         self.python = python
         home = Path(tempfile.mkdtemp(prefix="process-", dir=scratch))
         temporary, working = home / "tmp", home / "cwd"  # the worker's own, empty
@@ -117,7 +119,8 @@ class _Process:
         )
         self._log = open(home / "stderr.txt", "w+b")  # noqa: SIM115  (closed in stop)
         places = {name: str(temporary) for name in ("TMPDIR", "TEMP", "TMP")}
-        environment = {**os.environ, **places, "PYTHONDONTWRITEBYTECODE": "1"}
+        environment = {**os.environ, **places, FORK: "1" if fork else "0"}
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
         environment.pop("PYTHONPATH", None)  # a worker has the app's folder, and nothing else
         self._popen = subprocess.Popen(
             [python, "-c", program],
