@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,8 +271,13 @@ class _JobFailed(AssertionError):
     pass
 
 
+# Generated values per job, besides the edge values. The tests of a copy of the app that only
+# needs to load and run (the README's recipes) set fewer in this environment variable.
+EXAMPLES = int(os.environ.get("VIKTOR_CHECKS_EXAMPLES", "10"))
+
+
 def generated_value_problems(
-    platform: Platform, runs: list[Run], examples: int = 10, seconds: float = 30.0
+    platform: Platform, runs: list[Run], examples: int = EXAMPLES, seconds: float = 30.0
 ) -> list[str]:
     """Every job of ``runs`` (each with the samples: ``jobs.sample_runs``) that ends well with
     them, on fresh workers, with ``examples`` generated values besides the edge values (lowest,

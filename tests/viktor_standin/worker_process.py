@@ -148,6 +148,7 @@ def serve(app_folder: str, requests: BinaryIO, answers: BinaryIO) -> None:
         _send(answers, failure_of(error))
         return
     after_import = {path for place in places for path in place.rglob("*")}
+    _state_of(folder, places)  # tells the app's modules from the others once, for every job
     _send(answers, "ready")
     _watch_text_reads()
     sys.addaudithook(_AppFolderGuard(folder))
@@ -341,8 +342,7 @@ class _WorkerState:
 def _state_of(folder: Path, places: tuple[Path, Path]) -> _WorkerState:
     state = _WorkerState(set(), {}, {})
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if not file or not _is_app_file(Path(file), folder):
+        if not _is_app_module(name, module, folder):
             continue
         state.modules.add(name)
         for attribute, value in list(vars(module).items()):
@@ -359,8 +359,19 @@ def _state_of(folder: Path, places: tuple[Path, Path]) -> _WorkerState:
     return state
 
 
-def _is_app_file(path: Path, folder: Path) -> bool:
-    return folder in path.parents and not {"tests", "site-packages"} & set(path.parts)
+_app_modules: dict[str, bool] = {}  # module name: whether it is the app's own code
+
+
+def _is_app_module(name: str, module: ModuleType, folder: Path) -> bool:
+    if name not in _app_modules:  # decided once per module: this runs before and after each job
+        file = getattr(module, "__file__", None)
+        path = Path(file).resolve() if file else None
+        _app_modules[name] = bool(
+            path
+            and folder in path.parents
+            and not {"tests", "site-packages"} & set(path.relative_to(folder).parts)
+        )
+    return _app_modules[name]
 
 
 def _fingerprint(value: object) -> object:
