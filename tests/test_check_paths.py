@@ -606,6 +606,21 @@ class CommandLineTests(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("missing.py", result.stderr)
 
+    def test_the_fix_goes_up_from_the_code_to_the_apps_folder(self) -> None:
+        """'file.txt' is read from the working directory, which was the app's folder when the
+        code was tried: from a controller one folder down, that is two .parent up."""
+        self.write("app/app.py", "")
+        self.write("app/file.txt", "")
+        self.write("app/beam/data/table.csv", "")
+        controller = self.write(
+            "app/beam/controller.py",
+            "open('file.txt')\nopen('data/table.csv')\nopen('../file.txt')\n",
+        )
+        lines = self.run_checker(str(controller)).stdout.splitlines()
+        self.assertTrue(lines[0].endswith("use Path(__file__).parent.parent / 'file.txt'"))
+        self.assertTrue(lines[1].endswith("use Path(__file__).parent / 'data/table.csv'"))
+        self.assertTrue(lines[2].endswith("use Path(__file__).parent.parent / 'file.txt'"))
+
     def test_paths_are_relative_to_the_working_directory_with_forward_slashes(self) -> None:
         self.write("app/sub/controller.py", "open('file.txt')\n")
         self.write("app/.venv/lib/site.py", "open('file.txt')\n")  # skipped

@@ -46,10 +46,15 @@ def _goes_up(text: str) -> bool:
     return ".." in _SEPARATOR.split(text)
 
 
-def _suggest_from_file(text: str | None) -> str:
-    """The Path(__file__) spelling of a relative path: '../a/b.txt' -> ...parent.parent / 'a/b.txt'.
+def _suggest_from_file(text: str | None, source_file: Path) -> str:
+    """The Path(__file__) spelling of a relative path, from the code in ``source_file``.
 
-    None (only part of the path is known) gives Path(__file__).parent / ...
+    A path that goes up ('../a/b.txt') is taken from the code's folder: ...parent.parent /
+    'a/b.txt'. Any other ('file.txt', 'data/x.csv') is what the working directory held when the
+    code was tried, which is the app's folder (where app.py is, and viktor-cli start runs), unless
+    the file is beside the code: so from controller.py in entity_type_a/, 'file.txt' at the
+    app's root is Path(__file__).parent.parent / 'file.txt'. None (only part of the path is
+    known) gives Path(__file__).parent / ...
     """
     if text is None:
         return "Path(__file__).parent / ..."
@@ -58,8 +63,17 @@ def _suggest_from_file(text: str | None) -> str:
     while parts and parts[0] == "..":
         parts.pop(0)
         levels_up += 1
+    code_folder = source_file.resolve().parent
+    app_folder = _app_folder_of(code_folder)
+    if not levels_up and parts and not (code_folder / Path(*parts)).exists() and app_folder:
+        levels_up = len(code_folder.relative_to(app_folder).parts)
     anchor = "Path(__file__)" + ".parent" * (levels_up + 1)
     return f"{anchor} / {'/'.join(parts)!r}" if parts else anchor
+
+
+def _app_folder_of(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` that holds app.py."""
+    return next((path for path in (folder, *folder.parents) if (path / "app.py").is_file()), None)
 
 
 def _shown(node: ast.AST | None) -> str:
@@ -246,9 +260,11 @@ class _ModuleChecker(ModuleValues):
         elif kind == ABSOLUTE:
             names = [name for name in _SEPARATOR.split(value.text) if name]
             name = names[-1] if value.complete and names else None
-            fix = f"bundle the file with the app and use {_suggest_from_file(name)}"
+            suggestion = _suggest_from_file(name, self.source_file)
+            fix = f"bundle the file with the app and use {suggestion}"
         else:
-            fix = f"use {_suggest_from_file(value.text if value.complete else None)}"
+            text = value.text if value.complete else None
+            fix = f"use {_suggest_from_file(text, self.source_file)}"
         if kind == ABSOLUTE:
             message = f"absolute path {shown} exists on one computer only; {fix}"
             self._report(value.node, "VP101", message)
