@@ -23,6 +23,7 @@ class Parametrization(vkt.Parametrization):
     factor = vkt.NumberField("Factor", default=1.0, min=0.5, max=4.0)
     count = vkt.IntegerField("Count", default=2, min=0, max=10)
     upload = vkt.FileField("File", file_types=[".csv"])
+    tables = vkt.MultiFileField("Tables", file_types=[".csv"])
     calculate = vkt.ActionButton("Calculate", method="calculate")
 """
 
@@ -125,6 +126,13 @@ class Controller(vkt.Controller):
     def file_name(self, params, **kwargs) -> vkt.DataResult:
         return shown(params.upload.filename)
 
+    @vkt.DataView("Tables by name", duration_guess=1)
+    def tables_by_name(self, params, **kwargs) -> vkt.DataResult:
+        lines = {table.filename: table.file.getvalue_binary() for table in params.tables}
+        if len(lines) != len(params.tables):
+            raise ValueError("two tables with one name")
+        return shown(sum(content.count(b"\\n") for content in lines.values()))
+
     def calculate(self, params, **kwargs) -> None:
         key = f"result-{time.monotonic_ns()}"
         vkt.Storage().set(key, data=vkt.File.from_data(b"1"), scope="workspace")
@@ -192,6 +200,10 @@ class Controller(vkt.Controller):
     def about(self, params, **kwargs) -> vkt.DataResult:
         return shown(ABOUT_FILE.read_text(encoding="utf-8"))
 
+    @vkt.DataView("Tables", duration_guess=1)
+    def tables(self, params, **kwargs) -> vkt.DataResult:
+        return shown(sum(table.file.getvalue_binary().count(b"\\n") for table in params.tables))
+
     def calculate(self, params, **kwargs) -> None:
         vkt.Storage().set("result", data=vkt.File.from_data(b"1"), scope="workspace")
 ''',
@@ -200,8 +212,8 @@ class Controller(vkt.Controller):
 
 def write_app(folder: Path, files: dict[str, str], app_type: str = "editor") -> Path:
     """An app in ``folder``: ``files`` (path: source), an app.py that imports the controller of
-    the first package among them, the template's requirements, a bundled file.txt, and a sample
-    for every entity folder's file field ``upload``."""
+    the first package among them, the template's requirements, a bundled file.txt, and samples
+    for the file fields of PARAMETRIZATION."""
     package = next(iter(files)).split("/")[0]
     for name, source in files.items():
         path = folder / name
@@ -215,6 +227,8 @@ def write_app(folder: Path, files: dict[str, str], app_type: str = "editor") -> 
         shutil.copy(REPOSITORY / requirements, folder / requirements)
     (folder / "file.txt").write_text("A beam app.\n", encoding="utf-8")
     samples = folder / package / "samples"
-    samples.mkdir(exist_ok=True)
+    (samples / "tables").mkdir(parents=True, exist_ok=True)
     (samples / "upload.csv").write_bytes(SAMPLE)
+    (samples / "tables" / "first.csv").write_bytes(SAMPLE)
+    (samples / "tables" / "second.csv").write_bytes(SAMPLE.replace(b"4.5", b"5.0"))
     return folder

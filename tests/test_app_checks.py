@@ -158,6 +158,13 @@ class JobMistakeTest(unittest.TestCase):
         self.assertIn("raised AttributeError: 'NoneType' object has no attribute", problem)
         self.assertIn("(with the file fields empty)", problem)
 
+    def test_the_same_file_twice_in_a_multiple_file_field(self):
+        problem = self.problem_of("tables_by_name")
+        self.assertIn("raised ValueError: two tables with one name", problem)
+        self.assertIn(
+            "tables=[the sample (beam_mistakes/samples/tables/first.csv), the sample", problem
+        )
+
     def test_the_reproduce_line_runs_the_job_again(self):
         problem = self.problem_of("factor_view")
         command = problem.split("To run it again: ")[1].split()
@@ -172,7 +179,7 @@ class JobMistakeTest(unittest.TestCase):
         methods = [
             "read_global", "read_scratch", "write_into_app", "lines_by_name", "factor_view",
             "per_count", "upload_as_text", "storage_misused", "about", "calculate",
-            "declared_with_kw", "wrong_result", "missing_field", "file_name",
+            "declared_with_kw", "wrong_result", "missing_field", "file_name", "tables_by_name",
         ]  # fmt: skip
         others = [p for p in self.problems if not any(f"`{m}`" in p for m in methods)]
         self.assertEqual(others, [])

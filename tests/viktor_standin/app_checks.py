@@ -468,9 +468,15 @@ def _fields(items: list[dict]) -> Iterator[dict]:
 
 
 def samples(entity_type: EntityType, field_path: str) -> list[Path]:
-    """The files the checks upload into a file field: <entity folder>/samples/<field path>.*"""
+    """The files the checks upload into a file field: <entity folder>/samples/<field path>.*,
+    and every file in the folder <entity folder>/samples/<field path>/ (several, for a
+    MultiFileField)."""
     folder = entity_type.folder / SAMPLES_FOLDER
-    return sorted(folder.glob(f"{field_path}.*")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{field_path}.*")) + sorted(
+        path for path in (folder / field_path).glob("*") if path.is_file()
+    )
 
 
 def sample_problems(app: App) -> list[str]:

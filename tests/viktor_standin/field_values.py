@@ -126,12 +126,26 @@ def edge_values(entity_type: EntityType, folder: Path) -> list[dict[str, Any]]:
         elif kind == "date":
             empty[path] = None
         elif kind in ("file", "multi_file"):
-            found = samples(entity_type, path)
+            found = [FileChoice(Path(relative(sample))) for sample in samples(entity_type, path)]
             if found:
-                choice = FileChoice(Path(relative(found[0])))
-                lowest[path] = highest[path] = [choice] if kind == "multi_file" else choice
+                lowest[path] = highest[path] = found[:1] if kind == "multi_file" else found[0]
             empty[path] = [] if kind == "multi_file" else None
-    return [values for values in (lowest, highest, empty) if values]
+    return [values for values in (lowest, highest, empty, *_file_sets(entity_type)) if values]
+
+
+def _file_sets(entity_type: EntityType) -> list[dict[str, Any]]:
+    """For each multiple file field: every sample at once, the first one twice, and a broken
+    file (the first half of a sample) among the good ones."""
+    sets = []
+    for item in fields_of(entity_type):
+        if item.get("type") != "multi_file":
+            continue
+        path = item["parametrization_path"]
+        found = [FileChoice(Path(relative(sample))) for sample in samples(entity_type, path)]
+        if found:
+            broken = FileChoice(found[0].sample, "truncated")
+            sets += [{path: found}, {path: [found[0], found[0]]}, {path: [*found, broken]}]
+    return sets
 
 
 def _strategy(item: dict, entity_type: EntityType, folder: Path) -> st.SearchStrategy | None:
