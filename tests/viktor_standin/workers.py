@@ -80,12 +80,18 @@ class Workers:
         try:
             outcomes = process.ask(request, JOB_SECONDS * len(jobs))
         except TimeoutError:
-            process.stop()
-            self._process = None
+            self._discard(process)
             return [Outcome(crashed=f"the job did not end within {JOB_SECONDS} s")] * len(jobs)
+        except BaseException:  # the app cannot be imported there, or the process died
+            self._discard(process)
+            raise
         if not self.fork or not process.alive():  # a process serves one request only
             self._process = None
         return outcomes
+
+    def _discard(self, process: _Process) -> None:
+        process.stop()
+        self._process = None
 
     def _ready(self) -> _Process:
         if self._process is None:
