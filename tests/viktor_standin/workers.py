@@ -114,7 +114,9 @@ class _Process:
         temporary.mkdir()
         working.mkdir()
         program = (
-            "import sys\n"
+            "import os, sys\n"
+            "if sys.platform == 'win32':  # pickles through pipes, never translated as text\n"
+            "    import msvcrt; msvcrt.setmode(0, os.O_BINARY); msvcrt.setmode(1, os.O_BINARY)\n"
             f"sys.path.append({str(TESTS_FOLDER)!r})\n"
             "from viktor_standin.worker_process import serve\n"
             f"sys.path.remove({str(TESTS_FOLDER)!r})\n"
