@@ -166,15 +166,15 @@ class JobTest(unittest.TestCase):
 PROTOCOL = {
     "Storage.set": [
         ("POST", "storage/", (), ("entity_id", "key", "scope"), True),
-        ("POST", "/blob/N/upload", (), (), False),
+        ("POST", "/blob/N/storage-upload", (), (), False),
     ],
     "Storage.get": [
         ("GET", "storage/", ("key", "scope"), (), True),
-        ("GET", "/blob/N/download", (), (), False),
+        ("GET", "/blob/N/storage-download", (), (), False),
     ],
     "Storage.list": [
         ("GET", "storage/", ("limit", "prefix", "scope"), (), True),
-        ("GET", "/blob/N/download", (), (), False),
+        ("GET", "/blob/N/storage-download", (), (), False),
     ],
     "Storage.delete": [("DELETE", "storage/", ("key", "scope"), (), True)],
     "progress_message": [("POST", "app/progress/", (), ("message", "percentage"), True)],
@@ -185,7 +185,7 @@ PROTOCOL = {
     ],
     "DownloadResult": [
         ("POST", "storage/temporary_file/", (), ("file_name",), True),
-        ("POST", "/blob/N/upload", (), (), False),
+        ("POST", "/blob/N/temporary-upload", (), (), False),
     ],
 }
 
