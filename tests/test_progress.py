@@ -1,12 +1,15 @@
-"""Progress: a computation says where it is; the user hears it for a large upload only."""
+"""Progress: a computation says where it is; the user hears it for a large upload only, and a
+slow VIKTOR never holds the job up for it."""
 
+import threading
+import time
 import unittest
 
 import viktor as vkt
-from viktor_standin import ViktorStandIn
+from viktor_standin import Stall, ViktorStandIn
 
 from app_files import viktor_jobs
-from app_files.progress import Throttled, report, reporting_to
+from app_files.progress import InBackground, Throttled, report, reporting_to, wait_until_sent
 from app_files.stored import Computation, compute_once
 from app_files.stores import ViktorStore
 from app_files.uploaded import Upload
@@ -32,6 +35,33 @@ class ReportTest(unittest.TestCase):
         throttled("Storing", 0.22)
         self.assertEqual(heard, [("Reading", 0.0), ("Reading", 0.1), ("Reading", 0.21),
                                  ("Storing", 0.22)])  # fmt: skip
+
+
+class InBackgroundTest(unittest.TestCase):
+    def test_a_slow_reporter_holds_nobody_up_and_the_latest_message_wins(self):
+        heard, release = [], threading.Event()
+
+        def slow(message: str, fraction: float) -> None:
+            release.wait(5)
+            heard.append(message)
+
+        reporter = InBackground(slow)
+        start = time.perf_counter()
+        for number in range(100):
+            reporter(f"step {number}", number / 100)
+        self.assertLess(time.perf_counter() - start, 0.5)
+        release.set()
+        wait_until_sent()
+        self.assertEqual(heard, ["step 0", "step 99"])  # the one being sent, then the latest
+
+    def test_a_reporter_that_fails_is_logged(self):
+        def failing(message: str, fraction: float) -> None:
+            raise ConnectionError("VIKTOR is down")
+
+        with self.assertLogs("app_files.progress", "WARNING") as logged:
+            InBackground(failing)("Reading", 0.5)
+            wait_until_sent()
+        self.assertIn("VIKTOR is down", logged.output[0])
 
 
 def counted_in_steps(upload: Upload) -> dict:
@@ -65,6 +95,7 @@ class ProgressInTheAppTest(unittest.TestCase):
         with ViktorStandIn() as viktor:
             upload = viktor.add_file("big.bin", b"x" * size)
             viktor.run_job(Counting(), "count", "data", {"upload": upload})
+            wait_until_sent()
             return viktor.progress_messages
 
     def test_a_large_upload_tells_the_user_where_the_job_is(self):
@@ -78,3 +109,16 @@ class ProgressInTheAppTest(unittest.TestCase):
 
     def test_a_small_upload_sends_no_message(self):
         self.assertEqual(self.messages_for(viktor_jobs.PROGRESS_FROM_BYTES - 1), [])
+
+    def test_a_stalled_progress_endpoint_does_not_hold_the_job_up(self):
+        with ViktorStandIn() as viktor:
+            upload = viktor.add_file("big.bin", b"x" * viktor_jobs.PROGRESS_FROM_BYTES)
+            with viktor.failing("progress", fault=Stall(30)):
+                start = time.perf_counter()
+                result = viktor.run_job(Counting(), "count", "data", {"upload": upload})
+                seconds = time.perf_counter() - start
+                sent = [r for r in viktor.requests if r.route == "progress"]
+            wait_until_sent()  # the rest, once the stall is over
+        self.assertEqual(result["data"][0]["value"], viktor_jobs.PROGRESS_FROM_BYTES)
+        self.assertLess(seconds, 2)  # without the background: 10 s for each message, or more
+        self.assertEqual(len(sent), 1)  # the first, still waiting; the others were replaced
