@@ -159,5 +159,5 @@ def _cleared(cleared: Cleared) -> str:
     if cleared.failed:
         message += f" {cleared.failed} could not be removed."
     if not cleared.listed:
-        message += " VIKTOR Storage did not list them all."
+        message += " Others may remain: VIKTOR Storage did not list them."
     return message if cleared.failed == 0 and cleared.listed else message + " Try again later."

@@ -4,6 +4,7 @@ slow VIKTOR never holds the job up for it."""
 import threading
 import time
 import unittest
+from unittest import mock
 
 import viktor as vkt
 from viktor_standin import Stall, ViktorStandIn
@@ -122,3 +123,24 @@ class ProgressInTheAppTest(unittest.TestCase):
         self.assertEqual(result["data"][0]["value"], viktor_jobs.PROGRESS_FROM_BYTES)
         self.assertLess(seconds, 2)  # without the background: 10 s for each message, or more
         self.assertEqual(len(sent), 1)  # the first, still waiting; the others were replaced
+
+
+class UserMessageTest(unittest.TestCase):
+    def test_a_message_waits_for_a_stalled_viktor_only_so_long(self):
+        with ViktorStandIn() as viktor, viktor.job():
+            viktor_jobs.user_message("Removed 3 entries.")
+            with (
+                viktor.failing("progress", fault=Stall(30)),
+                mock.patch.object(viktor_jobs, "MESSAGE_TIMEOUT_SECONDS", 0.2),
+                self.assertLogs("app_files.viktor_jobs", "WARNING"),
+            ):
+                start = time.perf_counter()
+                viktor_jobs.user_message("Removed 1 entry. 1 could not be removed.", success=False)
+                self.assertLess(time.perf_counter() - start, 1)
+        self.assertEqual(
+            viktor.progress_messages,
+            [
+                {"message": "Removed 3 entries.", "message_type": "success"},
+                {"message": "Removed 1 entry. 1 could not be removed.", "message_type": "warning"},
+            ],
+        )

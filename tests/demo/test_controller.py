@@ -126,6 +126,23 @@ class DemoJobTest(unittest.TestCase):
             [{"message": "Removed 6 entries from VIKTOR Storage.", "message_type": "success"}],
         )
 
+    def test_clear_button_says_what_it_could_not_remove(self):
+        self.run_job("statistics_table", "table", CSV)
+        self.viktor.forget_requests()
+        with self.viktor.failing("storage: delete", times=1), self.assertLogs("app_files.stored"):
+            self.run_job("clear_stored_results", "analyse-button", None)
+        with self.viktor.failing("storage: list"), self.assertLogs("app_files.stored"):
+            self.run_job("clear_stored_results", "analyse-button", None)
+        self.assertEqual(
+            [(m["message"], m["message_type"]) for m in self.viktor.progress_messages],
+            [
+                ("Removed 1 entry from VIKTOR Storage. 1 could not be removed. Try again later.",
+                 "warning"),
+                ("Removed 0 entries from VIKTOR Storage. Others may remain: VIKTOR Storage did not "
+                 "list them. Try again later.", "warning"),
+            ],
+        )  # fmt: skip
+
 
 class ProgressTest(unittest.TestCase):
     """A large upload tells the user where the job is; a small one sends no message."""
