@@ -18,22 +18,21 @@ T = TypeVar("T")
 def call_within(seconds: float, call: Callable[[], T], what: str) -> T:
     """What ``call()`` returns or raises, if it does so within ``seconds``; else TimeoutError,
     whose message names ``what`` was called."""
-    outcome: list[tuple[bool, object]] = []
+    returned: list[T] = []
+    raised: list[BaseException] = []
 
     def run() -> None:
         try:
-            outcome.append((True, call()))
+            returned.append(call())
         except BaseException as error:  # handed to the caller, who decides
-            outcome.append((False, error))
+            raised.append(error)
 
     # A daemon thread: one that never returns does not keep the worker's process alive.
     thread = threading.Thread(target=run, name=f"within {seconds:g} s: {what}", daemon=True)
     thread.start()
     thread.join(seconds)
-    if not outcome:
+    if thread.is_alive():
         raise TimeoutError(f"{what} did not answer within {seconds:g} s")
-    returned, value = outcome[0]
-    if not returned:
-        assert isinstance(value, BaseException)
-        raise value
-    return value  # type: ignore[return-value]  (what call() returned)
+    if raised:
+        raise raised[0]
+    return returned[0]

@@ -215,7 +215,9 @@ def _save(store: ResultStore, key: str, data: Any) -> bool:
     return True
 
 
-def _remove_other_versions(store: ResultStore, computation: Computation[Any], upload: Upload):
+def _remove_other_versions(
+    store: ResultStore, computation: Computation[Any], upload: Upload
+) -> None:
     """Remove the entries of the same computation and bytes under other versions of its code,
     which no job of this version asks for again."""
     prefix = f"{computation.name}-{upload.content_key}-"

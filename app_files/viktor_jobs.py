@@ -93,11 +93,15 @@ def upload_of(
     if check_name is not None:
         check_name(name)
     file_id = file_id_of(resource)
+
+    def remember(upload: Upload) -> None:
+        if store is not None and file_id is not None:
+            remember_upload(store, file_id, upload.size, upload.content_key)
+
     known = None if store is None or file_id is None else recall_upload(store, file_id)
     if known is None:
         upload = measured(_download(resource, name, max_bytes, files), name, max_bytes)
-        if store is not None and file_id is not None:
-            remember_upload(store, file_id, upload.size, upload.content_key)
+        remember(upload)
         return upload
     check_size(name, known["bytes"], max_bytes)
 
@@ -107,8 +111,7 @@ def upload_of(
         if (found.size, found.content_key) != (known["bytes"], known["content_key"]):
             # What was stored of this file is wrong: keep the truth, and ask for another try
             # rather than store a result under another file's key.
-            assert store is not None and file_id is not None
-            remember_upload(store, file_id, found.size, found.content_key)
+            remember(found)
             raise UploadError(f"{name} is not what this app found before. Try again.")
         return file
 
