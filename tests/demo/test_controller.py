@@ -160,7 +160,7 @@ class ProgressTest(unittest.TestCase):
         data = b"Beam,Span,Load\n" + rows
         self.assertGreaterEqual(len(data), viktor_jobs.PROGRESS_FROM_BYTES)
         messages = self.messages_for(data)
-        self.assertGreaterEqual(len(messages), 3, messages)
+        self.assertGreaterEqual(len(messages), 2, messages)  # some may give way to a later one
         self.assertLessEqual(len(messages), 12, messages)
         self.assertEqual(messages[0], "Computing the statistics")
         self.assertEqual(messages[-1], "Storing the result for later jobs")
