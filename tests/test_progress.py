@@ -101,8 +101,8 @@ class ProgressInTheAppTest(unittest.TestCase):
 
     def test_a_large_upload_tells_the_user_where_the_job_is(self):
         messages = self.messages_for(viktor_jobs.PROGRESS_FROM_BYTES)
-        self.assertGreaterEqual(len(messages), 2)  # the first and the last; some between may be
-        # replaced by a later one while one is sent (the latest wins)
+        # The first and the last; one between may give way to a later one (the latest wins).
+        self.assertGreaterEqual(len(messages), 2)
         self.assertLessEqual(len(messages), 12)  # each is a request: a few, not thousands
         self.assertEqual(messages[0], {"message": "Counting bytes", "percentage": 0})
         self.assertEqual(
