@@ -63,15 +63,16 @@ class ViktorStore:
     workspace), ``"entity"`` (one entity, in a simple or tree app) or ``"session"`` (one editor
     session). Keys are at most 256 characters.
 
-    Each call waits at most ``timeout`` seconds. After one call has not been answered in time,
-    every later call of this store raises StorageUnavailable at once.
+    Each call waits at most ``timeout`` seconds (by default ``STORAGE_TIMEOUT_SECONDS``). After one
+    call has not been answered in time, every later call of this store raises StorageUnavailable
+    at once.
     """
 
-    def __init__(self, scope: str, timeout: float = STORAGE_TIMEOUT_SECONDS) -> None:
+    def __init__(self, scope: str, timeout: float | None = None) -> None:
         import viktor as vkt  # here, so that a command line runs without loading the SDK
 
         self.scope = scope
-        self.timeout = timeout
+        self.timeout = STORAGE_TIMEOUT_SECONDS if timeout is None else timeout
         self._unanswered = ""  # the call that Storage did not answer in time, if one did not
         self._storage = vkt.Storage()
         self._file_from_data = vkt.File.from_data
