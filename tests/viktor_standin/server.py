@@ -309,10 +309,8 @@ class ViktorStandIn:
         status 500"): ``sdk_warnings`` keeps them, out of the test output."""
         unknown = sorted(set(routes) - set(ROUTES))
         if unknown or not routes:
-            raise ValueError(
-                f"The VIKTOR stand-in has no route {', '.join(map(repr, unknown)) or 'given'}; "
-                f"its routes are: {', '.join(ROUTES)}."
-            )
+            missing = f"no route {', '.join(map(repr, unknown))}" if unknown else "no route given"
+            raise ValueError(f"failing(): {missing}; the routes are: {', '.join(ROUTES)}.")
         failing = _Failing(frozenset(routes), fault, times)
         with self._state.lock:
             self._state.faults.append(failing)
