@@ -53,7 +53,9 @@ class InBackgroundTest(unittest.TestCase):
         self.assertLess(time.perf_counter() - start, 0.5)
         release.set()
         wait_until_sent()
-        self.assertEqual(heard, ["step 0", "step 99"])  # the one being sent, then the latest
+        # The one that was being sent, then the latest; the others gave way.
+        self.assertEqual(len(heard), 2, heard)
+        self.assertEqual(heard[-1], "step 99")
 
     def test_a_reporter_that_fails_is_logged(self):
         def failing(message: str, fraction: float) -> None:
@@ -104,7 +106,7 @@ class ProgressInTheAppTest(unittest.TestCase):
         # The first and the last; one between may give way to a later one (the latest wins).
         self.assertGreaterEqual(len(messages), 2)
         self.assertLessEqual(len(messages), 12)  # each is a request: a few, not thousands
-        self.assertEqual(messages[0], {"message": "Counting bytes", "percentage": 0})
+        self.assertEqual(messages[0]["message"], "Counting bytes")
         self.assertEqual(
             messages[-1], {"message": "Storing the result for later jobs", "percentage": 95}
         )
