@@ -119,6 +119,11 @@ class Cleared:
     failed: int = 0  # entries the store did not remove
     listed: bool = True  # False when the store did not list them all: there may be more
 
+    @property
+    def complete(self) -> bool:
+        """Everything is removed."""
+        return self.failed == 0 and self.listed
+
 
 def clear(store: ResultStore, computations: Iterable[Computation[Any]]) -> Cleared:
     """Remove every stored result of ``computations``, of any version, and what is known of

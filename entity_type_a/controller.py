@@ -130,7 +130,7 @@ class Controller(vkt.Controller):
 
     def clear_stored_results(self, params, **kwargs) -> None:
         cleared = clear(ViktorStore(STORAGE_SCOPE), STORED_RESULTS)
-        user_message(_cleared(cleared), success=cleared.failed == 0 and cleared.listed)
+        user_message(_cleared(cleared), success=cleared.complete)
 
 
 def _upload(params, store: ViktorStore):
@@ -160,4 +160,4 @@ def _cleared(cleared: Cleared) -> str:
         message += f" {cleared.failed} could not be removed."
     if not cleared.listed:
         message += " Others may remain: VIKTOR Storage did not list them."
-    return message if cleared.failed == 0 and cleared.listed else message + " Try again later."
+    return message if cleared.complete else message + " Try again later."
