@@ -151,8 +151,9 @@ class ProgressTest(unittest.TestCase):
         entity_type = demo_entity_type()
         with ViktorStandIn() as viktor:
             params = default_params(entity_type, {"upload": viktor.add_file("big.csv", data)})
-            viktor.run_job(entity_type.controller(), "statistics_table", "table", params)
-            wait_until_sent()  # they go in the background
+            with viktor.job():  # a job token for messages sent after the job, in the background
+                viktor.run_job(entity_type.controller(), "statistics_table", "table", params)
+                wait_until_sent()
             return [message["message"] for message in viktor.progress_messages]
 
     def test_a_large_upload_sends_a_few_messages(self):
