@@ -7,9 +7,11 @@ A VIKTOR app is stateless, so a file is one of three kinds, and each has a modul
 - ``uploaded``: an upload (``FileField``) received as untrusted bytes, within limits, with its
   content key (``content_key``);
 - ``stored``: a result computed from an upload once and reused by later jobs, kept in a store
-  (``stores``: VIKTOR Storage in the app, a folder on the command line).
+  (``stores``: VIKTOR Storage in the app, a folder on the command line) and checked when read
+  (``checked_json``).
 
 ``viktor_jobs`` joins them for a controller: an upload in, a ``vkt.UserError`` out when it cannot
-be used. Nothing else here imports the VIKTOR SDK, so a command line and the tests run it as plain
-Python.
+be used; ``progress`` tells the user where a long job is, and ``deadline`` keeps a slow VIKTOR
+from holding a job up. Nothing but ``viktor_jobs`` and ``stores.ViktorStore`` imports the VIKTOR
+SDK, so a command line and the tests run the rest as plain Python.
 """

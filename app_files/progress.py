@@ -7,11 +7,16 @@ about VIKTOR. Who hears it is decided around it, with ``reporting_to``: in the a
 nobody hears it and ``report`` costs next to nothing.
 
 Each message is a request to VIKTOR, so ``Throttled`` passes one on only when the stage changes or
-the job has moved on by a step (10% by default).
+the job has moved on by a step (10% by default); and the SDK waits for VIKTOR's answer to each (a
+minute or more when VIKTOR does not answer), so ``InBackground`` sends them on a thread of its own,
+the latest first, and the job never waits for them.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,6 +25,9 @@ from contextvars import ContextVar
 Reporter = Callable[[str, float], None]
 
 _reporter: ContextVar[Reporter | None] = ContextVar("progress_reporter", default=None)
+_SENDER = "progress messages"  # the name of InBackground's threads
+
+logger = logging.getLogger(__name__)
 
 
 def report(message: str, fraction: float) -> None:
@@ -55,3 +63,44 @@ class Throttled:
                 return
         self._last = (message, fraction)
         self._reporter(message, fraction)
+
+
+class InBackground:
+    """A reporter that hands each message to ``reporter`` on a thread of its own, so that a slow
+    ``reporter`` never holds the job up. A message that comes while another is being sent waits;
+    a newer one replaces it (the latest wins). An error of ``reporter`` is logged."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self._reporter = reporter
+        self._lock = threading.Lock()
+        self._waiting: tuple[str, float] | None = None
+        self._sending = False
+
+    def __call__(self, message: str, fraction: float) -> None:
+        with self._lock:
+            self._waiting = (message, fraction)
+            if self._sending:
+                return
+            self._sending = True
+        threading.Thread(target=self._send_waiting, name=_SENDER, daemon=True).start()
+
+    def _send_waiting(self) -> None:
+        while True:
+            with self._lock:
+                waiting, self._waiting = self._waiting, None
+                if waiting is None:
+                    self._sending = False
+                    return
+            try:
+                self._reporter(*waiting)
+            except Exception as error:  # a lost progress message is not worth failing a job for
+                logger.warning("Could not send the progress message %r (%s)", waiting[0], error)
+
+
+def wait_until_sent(timeout: float = 10.0) -> None:
+    """Wait until every message handed to an ``InBackground`` has been sent, for at most
+    ``timeout`` seconds: for tests that check the messages. A job never waits for them."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name == _SENDER:
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -10,42 +10,48 @@ is stored; ``compute_once`` does the rest, for any computation:
     stored.value, stored.reused
 
 The key of a result is made of what decides it, and nothing else:
+``<name>-<content key>-<version>-<extension>``:
 
 - the computation's ``name``: marks its entries, so that ``clear`` removes only those;
+- the upload's content key: the same bytes give the same result, whoever uploads them and
+  whatever the file is called. Other bytes give another key. It comes before the version, so the
+  entries of one file under every version are listed together, and an outdated one removed;
 - its ``version``: derived from the source of the code that computes it (``code_version``), so a
   change to that code never serves a result computed by the old code;
-- the upload's extension (which may decide how it is read) and content key: the same bytes give
-  the same result, whoever uploads them and whatever the file is called. Other bytes give another
-  key.
+- the upload's extension, which may decide how it is read.
 
-A store that fails never fails the job: a missing, unreadable or outdated entry is computed again
-and overwritten, and a failed write is logged and reported in ``Stored.stored``.
+A stored entry is checked before it is used: strict JSON, of the shape that the computation's
+return annotation names (``checked_json``). A missing, unreadable, wrong-shaped or outdated entry
+is computed again and overwritten, and the entries of older versions of the code are removed once
+the new one is stored. A store that fails never fails the job: a failed write is logged and
+reported in ``Stored.stored``.
+
+The store also keeps what the app knows of an uploaded file without reading it, under the file's
+id (``recall_upload``, ``remember_upload``; ``viktor_jobs`` uses them).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
+from app_files.checked_json import dumps, loads, reader, return_type, to_json_data
 from app_files.progress import report
 from app_files.stores import ResultStore
 from app_files.uploaded import Upload
 
 T = TypeVar("T")
 _PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+_CONTENT_KEY = re.compile(r"[0-9a-f]{64}")
+UPLOAD_PREFIX = "file-"  # the key of what is known of an uploaded file: file-<its id>
 
 logger = logging.getLogger(__name__)
-
-
-def _unchanged(value: Any) -> Any:
-    return value
 
 
 @dataclass(frozen=True)
@@ -55,16 +61,32 @@ class Computation(Generic[T]):
     name: str  # the start of every key, such as "table-stats": letters, digits and "-"
     compute: Callable[[Upload], T]  # reads the upload; raises UploadError when it cannot be used
     version: str  # changes whenever the result could: code_version(...) of the code behind it
-    # The result as JSON data and back; the default suits a result that is JSON data already.
-    # from_json raises ValueError, KeyError or TypeError for data it cannot use.
-    to_json: Callable[[T], Any] = _unchanged
-    from_json: Callable[[Any], T] = _unchanged
+    # The result as JSON data, and back. By default, a dataclass becomes a dict of its fields, and
+    # stored JSON data is checked against the type that compute's return annotation names
+    # (checked_json.py): data of another shape is computed again. A from_json of your own raises
+    # an exception for data it cannot use.
+    to_json: Callable[[T], Any] = to_json_data
+    from_json: Callable[[Any], T] | None = None
+    _read: Callable[[Any], T] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        read = self.from_json
+        if read is None:
+            try:
+                read = reader(return_type(self.compute))
+            except TypeError as error:
+                raise TypeError(
+                    f"Computation {self.name!r}: {error}, so a stored result cannot be checked: "
+                    "annotate what compute returns (a TypedDict, a dataclass, dict[str, float], "
+                    "...), or give the Computation a from_json of its own."
+                ) from None
+        object.__setattr__(self, "_read", read)
 
     def key(self, upload: Upload) -> str:
         # The extension comes from the user's file name: only a plain one goes into the key, so
         # that every key is a valid Storage key and file name, and at most about 100 characters.
         extension = upload.suffix if _PLAIN_EXTENSION.fullmatch(upload.suffix) else "other"
-        return f"{self.name}-{self.version}-{extension}-{upload.content_key}"
+        return f"{self.name}-{upload.content_key}-{self.version}-{extension}"
 
 
 @dataclass
@@ -78,26 +100,53 @@ def compute_once(computation: Computation[T], upload: Upload, store: ResultStore
     """The result of ``computation`` for ``upload``: from the store if it is there, else
     computed now and stored."""
     key = computation.key(upload)
-    found = _load(computation, store, key)
+    found = _load(store, key, computation._read)
     if found is not None:
+        logger.info("Reused %s from the store", key)
         return Stored(found[0], reused=True, stored=True)
+    upload.rewind()  # another computation may have read it in this job
     value = computation.compute(upload)
     report("Storing the result for later jobs", 0.95)
     stored = _save(store, key, computation.to_json(value))
+    if stored:
+        _remove_other_versions(store, computation, upload)
     return Stored(value, reused=False, stored=stored)
 
 
-def clear(store: ResultStore, computations: Iterable[Computation[Any]]) -> int:
-    """Remove every stored result of ``computations``, of any version; the number removed."""
-    removed = 0
-    for computation in computations:
-        for key in store.keys(f"{computation.name}-"):
+@dataclass
+class Cleared:
+    removed: int = 0  # entries removed
+    failed: int = 0  # entries the store did not remove
+    listed: bool = True  # False when the store did not list them all: there may be more
+
+    @property
+    def complete(self) -> bool:
+        """Everything is removed."""
+        return self.failed == 0 and self.listed
+
+
+def clear(store: ResultStore, computations: Iterable[Computation[Any]]) -> Cleared:
+    """Remove every stored result of ``computations``, of any version, and what is known of
+    uploaded files. A store that fails is counted, never raised."""
+    cleared = Cleared()
+    for prefix in [*(f"{computation.name}-" for computation in computations), UPLOAD_PREFIX]:
+        try:
+            keys = store.keys(prefix)
+        except Exception as error:
+            logger.warning("Could not list %s... in the store (%s)", prefix, error)
+            cleared.listed = False
+            continue
+        for key in keys:
             try:
                 store.delete(key)
             except FileNotFoundError:  # another job removed it first
                 continue
-            removed += 1
-    return removed
+            except Exception as error:
+                logger.warning("Could not remove %s from the store (%s)", key, error)
+                cleared.failed += 1
+                continue
+            cleared.removed += 1
+    return cleared
 
 
 def code_version(*sources: Path, libraries: Iterable[str] = ()) -> str:
@@ -118,7 +167,36 @@ def code_version(*sources: Path, libraries: Iterable[str] = ()) -> str:
     return digest.hexdigest()[:12]
 
 
-def _load(computation: Computation[T], store: ResultStore, key: str) -> tuple[T] | None:
+class KnownUpload(TypedDict):
+    """What is known of an uploaded file without reading it."""
+
+    bytes: int
+    content_key: str
+
+
+_read_known_upload = reader(KnownUpload)
+
+
+def recall_upload(store: ResultStore, file_id: str) -> KnownUpload | None:
+    """What an earlier job stored of the uploaded file ``file_id``; None when nothing usable is
+    stored (the file must then be read)."""
+
+    def read(data: Any) -> KnownUpload:
+        known = _read_known_upload(data)
+        if known["bytes"] < 1 or not _CONTENT_KEY.fullmatch(known["content_key"]):
+            raise ValueError(f"not a size and content key: {known}")
+        return known
+
+    found = _load(store, UPLOAD_PREFIX + file_id, read)
+    return None if found is None else found[0]
+
+
+def remember_upload(store: ResultStore, file_id: str, size: int, content_key: str) -> None:
+    """Store what is known of the uploaded file ``file_id``, for later jobs."""
+    _save(store, UPLOAD_PREFIX + file_id, KnownUpload(bytes=size, content_key=content_key))
+
+
+def _load(store: ResultStore, key: str, read: Callable[[Any], T]) -> tuple[T] | None:
     try:
         data = store.read(key)
     except Exception as error:  # the store is unreachable: compute instead
@@ -127,16 +205,34 @@ def _load(computation: Computation[T], store: ResultStore, key: str) -> tuple[T]
     if data is None:
         return None
     try:
-        return (computation.from_json(json.loads(data)),)
-    except (ValueError, KeyError, TypeError) as error:
-        logger.warning("Stored entry %s is unreadable (%r); computing it again", key, error)
+        return (read(loads(data)),)
+    except Exception as error:  # whatever the entry holds, it is computed again, never used
+        logger.warning("Stored entry %s is unusable (%r); computing it again", key, error)
         return None
 
 
 def _save(store: ResultStore, key: str, data: Any) -> bool:
     try:
-        store.write(key, json.dumps(data, allow_nan=False).encode("utf-8"))
+        store.write(key, dumps(data))
     except Exception as error:  # the result is still good; only the next job will not find it
         logger.warning("Could not store %s (%s); the next job will compute it again", key, error)
         return False
     return True
+
+
+def _remove_other_versions(
+    store: ResultStore, computation: Computation[Any], upload: Upload
+) -> None:
+    """Remove the entries of the same computation and bytes under other versions of its code,
+    which no job of this version asks for again."""
+    prefix = f"{computation.name}-{upload.content_key}-"
+    try:
+        for key in store.keys(prefix):
+            version = key.removeprefix(prefix).rpartition("-")[0]
+            if version != computation.version:
+                try:
+                    store.delete(key)
+                except FileNotFoundError:  # another job removed it first
+                    pass
+    except Exception as error:  # they are only unused; the next new version tries again
+        logger.warning("Could not remove older versions of %s... (%s)", prefix, error)

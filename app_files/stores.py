@@ -5,6 +5,12 @@ writes to the worker's disk outlives it. A result that later jobs should reuse g
 Storage (``ViktorStore``). A command line keeps it in a folder instead (``FolderStore``). Both speak
 the same small interface, ``ResultStore``: bytes in and out, by key. The tests run the real
 ``ViktorStore`` against a local stand-in for VIKTOR (``tests/viktor_standin/``).
+
+VIKTOR Storage may be slow or down now and then. The SDK waits 10 s for each answer and tries
+again up to five times: a minute or more. ``ViktorStore`` waits ``STORAGE_TIMEOUT_SECONDS`` for
+each call instead, and once Storage has not answered in time it asks nothing more: the job
+computes what it needs and returns, having spent at most one timeout on Storage. So use one
+``ViktorStore`` for all that a job stores.
 """
 
 from __future__ import annotations
@@ -14,8 +20,22 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+from app_files.deadline import call_within
+
+T = TypeVar("T")
+
+# How long a job waits for VIKTOR Storage to answer one call (a read, write, list or delete),
+# before it carries on without Storage. A stored result is a small JSON document that Storage
+# gives in well under a second; raise it if yours are many megabytes.
+STORAGE_TIMEOUT_SECONDS = 5.0
+
+
+class StorageUnavailable(TimeoutError):
+    """VIKTOR Storage did not answer in time, now or earlier in this job."""
 
 
 class ResultStore(Protocol):
@@ -42,30 +62,57 @@ class ViktorStore:
     The scope decides who shares the results: ``"workspace"`` (every user and job of the app's
     workspace), ``"entity"`` (one entity, in a simple or tree app) or ``"session"`` (one editor
     session). Keys are at most 256 characters.
+
+    Each call waits at most ``timeout`` seconds (by default ``STORAGE_TIMEOUT_SECONDS``). After one
+    call has not been answered in time, every later call of this store raises StorageUnavailable
+    at once.
     """
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, timeout: float | None = None) -> None:
         import viktor as vkt  # here, so that a command line runs without loading the SDK
 
         self.scope = scope
+        self.timeout = STORAGE_TIMEOUT_SECONDS if timeout is None else timeout
+        self._unanswered = ""  # the call that Storage did not answer in time, if one did not
         self._storage = vkt.Storage()
         self._file_from_data = vkt.File.from_data
 
     def read(self, key: str) -> bytes | None:
-        try:
-            file = self._storage.get(key, scope=self.scope)
-        except FileNotFoundError:
-            return None
-        return file.getvalue_binary()
+        def read() -> bytes | None:
+            try:
+                file = self._storage.get(key, scope=self.scope)
+            except FileNotFoundError:
+                return None
+            return file.getvalue_binary()  # the entry's download: within the same deadline
+
+        return self._within(read, f"reading {key}")
 
     def write(self, key: str, data: bytes) -> None:
-        self._storage.set(key, data=self._file_from_data(data), scope=self.scope)
+        file = self._file_from_data(data)
+        self._within(lambda: self._storage.set(key, data=file, scope=self.scope), f"storing {key}")
 
     def keys(self, prefix: str) -> list[str]:
-        return sorted(self._storage.list(prefix=prefix, scope=self.scope))
+        listed = self._within(
+            lambda: list(self._storage.list(prefix=prefix, scope=self.scope)),
+            f"listing {prefix}...",
+        )
+        return sorted(listed)
 
     def delete(self, key: str) -> None:
-        self._storage.delete(key, scope=self.scope)
+        self._within(lambda: self._storage.delete(key, scope=self.scope), f"removing {key}")
+
+    def _within(self, call: Callable[[], T], what: str) -> T:
+        if self._unanswered:
+            raise StorageUnavailable(
+                f"VIKTOR Storage did not answer {self._unanswered} in time; not {what}"
+            )
+        try:
+            return call_within(self.timeout, call, f"VIKTOR Storage, {what}")
+        except TimeoutError:
+            self._unanswered = what
+            raise StorageUnavailable(
+                f"VIKTOR Storage did not answer {what} within {self.timeout:g} s"
+            ) from None
 
 
 class FolderStore:

@@ -10,6 +10,10 @@ code of yours reads it:
   interface, not on what arrives;
 - with its content key (``content_key.py``), the key of everything computed from it.
 
+An ``Upload`` knows its name, size and content key before its bytes are read: its ``file`` is
+fetched the first time a computation reads it. So a job whose result is stored need not download
+the file at all (``viktor_jobs.received_upload`` knows the key of a file it has seen before).
+
 Anything wrong raises ``UploadError``, whose message is written for the user; the controller shows
 it as a ``vkt.UserError`` (``viktor_jobs.received_upload``).
 """
@@ -19,8 +23,8 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -43,12 +47,26 @@ class UploadError(ValueError):
 
 @dataclass
 class Upload:
-    """An upload, measured and keyed, ready to be read."""
+    """An upload, measured and keyed; its bytes are fetched when a computation first reads them."""
 
     name: str  # the file name as uploaded
-    file: BinaryIO  # its bytes (the file itself if it can seek, else a private copy), at the start
     size: int  # bytes
     content_key: str  # a SHA-256 of its blocks' SHA-256s (content_key.py): same bytes, same key
+    # Gives its bytes, at the start, in binary; raises UploadError when they cannot be fetched.
+    fetch: Callable[[], BinaryIO] = field(repr=False, compare=False)
+    _file: BinaryIO | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def file(self) -> BinaryIO:
+        """Its bytes (the file itself if it can seek, else a private copy), fetched on first use."""
+        if self._file is None:
+            self._file = self.fetch()
+        return self._file
+
+    def rewind(self) -> None:
+        """Back to the start of its bytes, if they have been fetched, for the next reader."""
+        if self._file is not None:
+            self._file.seek(0)
 
     @property
     def suffix(self) -> str:
@@ -71,23 +89,35 @@ def receive_upload(
     """
     if check_name is not None:
         check_name(filename)
+    with ExitStack() as files:
+        yield measured(seekable(source, filename, max_bytes, files), filename, max_bytes)
+
+
+def seekable(source: BinaryIO, filename: str, max_bytes: int, files: ExitStack) -> BinaryIO:
+    """``source`` itself if it can seek, else a private temporary copy of it, made within
+    ``max_bytes`` and deleted when ``files`` closes."""
     if source.seekable():
-        yield _measured(source, filename, max_bytes)
-        return
-    with tempfile.TemporaryFile() as copy:
-        _copy_within_limit(source, copy, filename, max_bytes)
-        yield _measured(copy, filename, max_bytes)
+        return source
+    copy = files.enter_context(tempfile.TemporaryFile())
+    _copy_within_limit(source, copy, filename, max_bytes)
+    return copy
 
 
-def _measured(file: BinaryIO, filename: str, max_bytes: int) -> Upload:
+def measured(file: BinaryIO, filename: str, max_bytes: int) -> Upload:
+    """``file`` (which can seek) as an Upload: its size checked, its content key computed."""
     size = file.seek(0, os.SEEK_END)
+    check_size(filename, size, max_bytes)
+    key = content_key(file, size)
+    file.seek(0)
+    return Upload(name=filename, size=size, content_key=key, fetch=lambda: file)
+
+
+def check_size(filename: str, size: int, max_bytes: int) -> None:
+    """UploadError for an upload larger than ``max_bytes``, or empty."""
     if size > max_bytes:
         raise UploadError(too_large(filename, max_bytes))
     if size == 0:
         raise UploadError(f"{filename} is empty (0 bytes). Upload the file again.")
-    key = content_key(file, size)
-    file.seek(0)
-    return Upload(name=filename, file=file, size=size, content_key=key)
 
 
 def _copy_within_limit(source: BinaryIO, target: BinaryIO, filename: str, max_bytes: int) -> None:

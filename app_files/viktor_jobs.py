@@ -1,27 +1,54 @@
 """What a controller needs to take an upload from VIKTOR: one ``with`` block.
 
-    with received_upload(params.upload, field="upload", missing="Upload a table.") as upload:
-        stored = compute_once(COMPUTATION, upload, ViktorStore(STORAGE_SCOPE))
+    store = ViktorStore(STORAGE_SCOPE)
+    with received_upload(params.upload, "upload", "Upload a table.", store=store) as upload:
+        stored = compute_once(COMPUTATION, upload, store)
 
-Inside the block, every ``UploadError`` (a file too large, or one your computation cannot read)
-becomes a ``vkt.UserError`` that marks the field, so the user reads what to do instead of a
-traceback; and for a large upload, what the computation reports (``app_files.progress``) is shown
-to the user as VIKTOR's progress message.
+Inside the block, every ``UploadError`` (a file too large, one that could not be downloaded, or one
+your computation cannot read) becomes a ``vkt.UserError`` that marks the field, so the user reads
+what to do instead of a traceback; and for a large upload, what the computation reports
+(``app_files.progress``) is shown to the user as VIKTOR's progress message, sent in the background.
+
+The upload is not downloaded to find its content key when an earlier job has stored it under the
+file's id (``stored.recall_upload``): a job whose result is stored then downloads nothing. The
+file is downloaded, whole, the first time a computation reads ``upload.file``.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import BinaryIO, TypeVar
 
 import viktor as vkt
 
-from app_files.progress import Throttled, reporting_to
-from app_files.uploaded import MAX_UPLOAD_BYTES, MB, Upload, UploadError, receive_upload
+from app_files.deadline import call_within
+from app_files.progress import InBackground, Throttled, reporting_to
+from app_files.stored import recall_upload, remember_upload
+from app_files.stores import ResultStore
+from app_files.uploaded import (
+    MAX_UPLOAD_BYTES,
+    MB,
+    Upload,
+    UploadError,
+    check_size,
+    measured,
+    seekable,
+)
+
+T = TypeVar("T")
 
 # From this size on, a job tells the user where it is; a smaller upload is done before a message
 # would be read.
 PROGRESS_FROM_BYTES = 10 * MB
+# How long a button waits for VIKTOR to take its message to the user.
+MESSAGE_TIMEOUT_SECONDS = 5.0
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -31,26 +58,116 @@ def received_upload(
     missing: str,
     max_bytes: int = MAX_UPLOAD_BYTES,
     check_name: Callable[[str], object] | None = None,
+    *,
+    store: ResultStore | None = None,
 ) -> Iterator[Upload]:
-    """The upload in a ``FileField`` (``params.<field>``), received by ``receive_upload``.
+    """The upload in a ``FileField`` (``params.<field>``), received as ``receive_upload`` does.
 
-    ``missing`` is the message for an empty field. The file is opened in binary mode: the bytes
-    exactly as uploaded.
+    ``missing`` is the message for an empty field. ``store``, the store the job keeps its results
+    in, also keeps the upload's size and content key for later jobs. The file is opened in binary
+    mode: the bytes exactly as uploaded.
     """
     if file_field_value is None:
         raise user_error(missing, field)
     try:
-        with file_field_value.file.open_binary() as stream:
-            with receive_upload(stream, file_field_value.filename, max_bytes, check_name) as upload:
-                large = upload.size >= PROGRESS_FROM_BYTES
-                with reporting_to(Throttled(_progress_message) if large else None):
-                    yield upload
+        with ExitStack() as files:
+            upload = upload_of(file_field_value, files, max_bytes, check_name, store)
+            large = upload.size >= PROGRESS_FROM_BYTES
+            with reporting_to(Throttled(InBackground(_progress_message)) if large else None):
+                yield upload
     except UploadError as error:
         raise user_error(str(error), field) from None
 
 
+def upload_of(
+    resource: vkt.api_v1.FileResource,
+    files: ExitStack,
+    max_bytes: int,
+    check_name: Callable[[str], object] | None,
+    store: ResultStore | None,
+) -> Upload:
+    """One file of a file field, as an Upload whose bytes are downloaded when first read, and
+    closed with ``files``. Its size and content key come from what an earlier job stored under
+    the file's id, or else from its bytes, downloaded now (and then stored for later jobs)."""
+    name = _from_viktor(lambda: resource.filename, "the name of the uploaded file")
+    if check_name is not None:
+        check_name(name)
+    file_id = file_id_of(resource)
+
+    def remember(upload: Upload) -> None:
+        if store is not None and file_id is not None:
+            remember_upload(store, file_id, upload.size, upload.content_key)
+
+    known = None if store is None or file_id is None else recall_upload(store, file_id)
+    if known is None:
+        upload = measured(_download(resource, name, max_bytes, files), name, max_bytes)
+        remember(upload)
+        return upload
+    check_size(name, known["bytes"], max_bytes)
+
+    def fetch() -> BinaryIO:
+        file = _download(resource, name, max_bytes, files)
+        found = measured(file, name, max_bytes)
+        if (found.size, found.content_key) != (known["bytes"], known["content_key"]):
+            # What was stored of this file is wrong: keep the truth, and ask for another try
+            # rather than store a result under another file's key.
+            remember(found)
+            raise UploadError(f"{name} is not what this app found before. Try again.")
+        return file
+
+    return Upload(name=name, size=known["bytes"], content_key=known["content_key"], fetch=fetch)
+
+
+def file_id_of(resource: vkt.api_v1.FileResource) -> str | None:
+    """The id of a file field's file, which stays the same file while it has that id; None when
+    the SDK does not say (the file is then downloaded to find its content key).
+
+    The SDK keeps the id private (``FileResource._source_id``): this is the one place that reads
+    it, and tests/test_uploaded.py checks that the pinned SDK still has it.
+    """
+    source_id = getattr(resource, "_source_id", None)
+    if isinstance(source_id, bool) or not isinstance(source_id, int | str):
+        return None
+    return str(source_id) if _PLAIN_ID.fullmatch(str(source_id)) else None
+
+
+def _download(
+    resource: vkt.api_v1.FileResource, name: str, max_bytes: int, files: ExitStack
+) -> BinaryIO:
+    """The file's bytes, downloaded whole now, at the start, closed with ``files``."""
+
+    def download() -> BinaryIO:
+        file = seekable(files.enter_context(resource.file.open_binary()), name, max_bytes, files)
+        file.seek(0, os.SEEK_END)  # the SDK's file downloads the whole file here
+        file.seek(0)
+        return file
+
+    return _from_viktor(download, name)
+
+
+def _from_viktor(call: Callable[[], T], what: str) -> T:
+    """What ``call`` fetches from VIKTOR; UploadError, for the user to try again, when it fails."""
+    try:
+        return call()
+    except OSError as error:  # what the SDK raises for a failed or cut-short request
+        logger.warning("Could not fetch %s from VIKTOR: %r", what, error)
+        raise UploadError(
+            f"VIKTOR could not give this app {what} just now: try again in a moment."
+        ) from None
+
+
 def _progress_message(message: str, fraction: float) -> None:
     vkt.progress_message(message, percentage=round(100 * fraction))
+
+
+def user_message(message: str, success: bool = True) -> None:
+    """Show ``message`` to the user, as a success or a warning, waiting at most
+    ``MESSAGE_TIMEOUT_SECONDS`` for VIKTOR to take it."""
+    show = vkt.UserMessage.success if success else vkt.UserMessage.warning
+    try:
+        call_within(MESSAGE_TIMEOUT_SECONDS, lambda: show(message), "VIKTOR, a message")
+    except TimeoutError:
+        logger.warning("VIKTOR did not take the message %r in time", message)
 
 
 def user_error(message: str, field: str) -> vkt.UserError:

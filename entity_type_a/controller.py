@@ -10,10 +10,10 @@ from pathlib import Path
 
 import viktor as vkt
 
-from app_files.stored import clear, compute_once
+from app_files.stored import Cleared, clear, compute_once
 from app_files.stores import ViktorStore
 from app_files.upload_facts import UPLOAD_FACTS
-from app_files.viktor_jobs import received_upload
+from app_files.viktor_jobs import received_upload, user_message
 from tablestats.computation import TABLE_STATISTICS  # demo
 from tablestats.notes import notes  # demo
 from tablestats.plot import distribution_figure  # demo
@@ -32,6 +32,10 @@ ABOUT_FILE = ENTITY_FOLDER.parent / "file.txt"
 # user has uploaded is ready for the next. "session" would compute again in every editor session;
 # "entity" keeps results with one entity (a simple or tree app), where an editor app has a new
 # entity in every session.
+# Privacy: had a view said "reused from VIKTOR Storage", it would tell a user that someone else in
+# the workspace has uploaded this very file. So the views say only whether the result is kept for
+# later jobs, never where it came from (the log says). A reused result still comes faster; where
+# even that must not show, use "session".
 STORAGE_SCOPE = "workspace"
 
 # Every result this entity type stores: the "Remove stored results" button clears them all.
@@ -47,8 +51,9 @@ class Controller(vkt.Controller):
 
     @vkt.DataView("Upload", duration_guess=1)
     def upload_facts(self, params, **kwargs) -> vkt.DataResult:
-        with _upload(params) as upload:
-            stored = compute_once(UPLOAD_FACTS, upload, ViktorStore(STORAGE_SCOPE))
+        store = ViktorStore(STORAGE_SCOPE)  # one per job: it stops asking a Storage that is slow
+        with _upload(params, store) as upload:
+            stored = compute_once(UPLOAD_FACTS, upload, store)
         facts = stored.value
         return vkt.DataResult(
             vkt.DataGroup(
@@ -56,7 +61,7 @@ class Controller(vkt.Controller):
                 vkt.DataItem("Size", facts["bytes"] / 1000, suffix="kB", number_of_decimals=1),
                 vkt.DataItem("Lines", facts["lines"]),
                 vkt.DataItem("Content key", upload.content_key[:16] + "..."),
-                vkt.DataItem("Result", _source(stored.reused, stored.stored)),
+                vkt.DataItem("Result", _kept(stored.stored)),
                 vkt.DataItem("About this app", ABOUT_FILE.read_text(encoding="utf-8").strip()),
             )
         )
@@ -64,8 +69,9 @@ class Controller(vkt.Controller):
     # demo: begin
     @vkt.TableView("Statistics", duration_guess=3)
     def statistics_table(self, params, **kwargs) -> vkt.TableResult:
-        with _upload(params) as upload:
-            statistics = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE)).value
+        store = ViktorStore(STORAGE_SCOPE)
+        with _upload(params, store) as upload:
+            statistics = compute_once(TABLE_STATISTICS, upload, store).value
         rows = [
             ["" if value is None else value for value in statistics_row(column)]
             for column in statistics.summary.columns
@@ -75,20 +81,22 @@ class Controller(vkt.Controller):
 
     @vkt.PlotlyView("Distributions", duration_guess=3)
     def distributions(self, params, **kwargs) -> vkt.PlotlyResult:
-        with _upload(params) as upload:
-            statistics = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE)).value
+        store = ViktorStore(STORAGE_SCOPE)
+        with _upload(params, store) as upload:
+            statistics = compute_once(TABLE_STATISTICS, upload, store).value
         return vkt.PlotlyResult(distribution_figure(statistics.summary))
 
     @vkt.DataView("Table", duration_guess=3)
     def table_facts(self, params, **kwargs) -> vkt.DataResult:
-        with _upload(params) as upload:
-            stored = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE))
+        store = ViktorStore(STORAGE_SCOPE)
+        with _upload(params, store) as upload:
+            stored = compute_once(TABLE_STATISTICS, upload, store)
         summary = stored.value.summary
         facts = [
             vkt.DataItem("Sheet", stored.value.sheet or "(text file)"),
             vkt.DataItem("Rows", summary.rows),
             vkt.DataItem("Columns", len(summary.columns)),
-            vkt.DataItem("Statistics", _source(stored.reused, stored.stored)),
+            vkt.DataItem("Statistics", _kept(stored.stored)),
         ]
         # Cells that were not counted, with what to do about them.
         facts += [
@@ -105,9 +113,10 @@ class Controller(vkt.Controller):
     def download_report(self, params, **kwargs) -> vkt.DownloadResult:
         from tablestats.report import build_report  # only this job needs openpyxl: load it here
 
-        with _upload(params) as upload:
+        store = ViktorStore(STORAGE_SCOPE)
+        with _upload(params, store) as upload:
             # Reuses what a view stored: no second reading of the file.
-            stored = compute_once(TABLE_STATISTICS, upload, ViktorStore(STORAGE_SCOPE))
+            stored = compute_once(TABLE_STATISTICS, upload, store)
         content = build_report(
             stored.value,
             file_name=upload.name,
@@ -120,21 +129,35 @@ class Controller(vkt.Controller):
     # demo: end
 
     def clear_stored_results(self, params, **kwargs) -> None:
-        removed = clear(ViktorStore(STORAGE_SCOPE), STORED_RESULTS)
-        vkt.UserMessage.success(f"Removed {removed} stored result{'s' if removed != 1 else ''}.")
+        cleared = clear(ViktorStore(STORAGE_SCOPE), STORED_RESULTS)
+        user_message(_cleared(cleared), success=cleared.complete)
 
 
-def _upload(params):
+def _upload(params, store: ViktorStore):
     """The upload in the field ``upload``; a ``vkt.UserError`` on that field when it is missing or
-    cannot be used."""
+    cannot be used. ``store`` keeps its content key for later jobs."""
     return received_upload(
         params.upload,
         field="upload",
         missing="Upload a file to see what the app computes from it.",
         check_name=upload_kind,  # demo
+        store=store,
     )
 
 
-def _source(reused: bool, stored: bool) -> str:
-    source = "reused from VIKTOR Storage" if reused else "computed now"
-    return source if stored else f"{source} (could not be stored for later jobs)"
+def _kept(stored: bool) -> str:
+    """Whether later jobs will find the result; not whether it was computed now, which would tell
+    the user whether someone else had uploaded the same file (see STORAGE_SCOPE)."""
+    if stored:
+        return "kept in VIKTOR Storage for later jobs"
+    return "computed now (could not be stored for later jobs)"
+
+
+def _cleared(cleared: Cleared) -> str:
+    entries = "entry" if cleared.removed == 1 else "entries"
+    message = f"Removed {cleared.removed} {entries} from VIKTOR Storage."
+    if cleared.failed:
+        message += f" {cleared.failed} could not be removed."
+    if not cleared.listed:
+        message += " Others may remain: VIKTOR Storage did not list them."
+    return message if cleared.complete else message + " Try again later."

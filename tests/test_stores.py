@@ -4,9 +4,15 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from viktor_standin import ViktorStandIn
+from viktor_standin import Stall, ViktorStandIn
 
-from app_files.stores import FolderStore, ViktorStore, default_folder
+from app_files.stores import (
+    STORAGE_TIMEOUT_SECONDS,
+    FolderStore,
+    StorageUnavailable,
+    ViktorStore,
+    default_folder,
+)
 
 
 class FolderStoreTest(unittest.TestCase):
@@ -93,3 +99,24 @@ class ViktorStoreTest(unittest.TestCase):
         """Why the tests need the stand-in: the real Storage only works inside a VIKTOR job."""
         with self.assertRaises(OSError):
             ViktorStore("workspace")
+
+    def test_its_timeout_is_the_setting_unless_given(self):
+        with ViktorStandIn() as viktor, viktor.job():
+            self.assertEqual(ViktorStore("session").timeout, STORAGE_TIMEOUT_SECONDS)
+            with mock.patch("app_files.stores.STORAGE_TIMEOUT_SECONDS", 0.1):
+                self.assertEqual(ViktorStore("session").timeout, 0.1)  # as a test may set it
+            self.assertEqual(ViktorStore("session", timeout=2).timeout, 2)
+
+    def test_after_one_timeout_it_asks_storage_nothing_more(self):
+        with ViktorStandIn() as viktor, viktor.job():
+            store = ViktorStore("session", timeout=0.1)
+            with viktor.failing("storage: list", fault=Stall(30)):
+                with self.assertRaisesRegex(
+                    StorageUnavailable, r"did not answer listing a\.\.\. within 0\.1 s"
+                ):
+                    store.keys("a")
+                asked = len(viktor.requests)
+                for call in [lambda: store.read("k"), lambda: store.write("k", b"1")]:
+                    with self.assertRaisesRegex(StorageUnavailable, "did not answer listing a"):
+                        call()
+                self.assertEqual(len(viktor.requests), asked)

@@ -4,13 +4,31 @@ The canary at the end records the protocol of the pinned SDK: when a new SDK spe
 it fails and says what to do.
 """
 
+import json
+import math
 import re
+import threading
+import time
 import unittest
+import urllib.error
+import urllib.request
 from importlib import metadata
 
 import viktor as vkt
 from viktor.core import _Context
-from viktor_standin import MAX_KEY_LENGTH, UnknownRequest, ViktorStandIn
+from viktor_standin import (
+    MAX_KEY_LENGTH,
+    ROUTES,
+    Reset,
+    ShortBody,
+    Stall,
+    Status,
+    UnknownRequest,
+    UnsendableResult,
+    ViktorStandIn,
+    as_sent,
+)
+from viktor_standin.server import Job
 
 PINNED_SDK = "14.36.2"  # the version in requirements.txt, whose protocol the canary recorded
 
@@ -93,7 +111,7 @@ class StorageTest(unittest.TestCase):
                 vkt.Storage().list(scope="project")
             vkt.Storage().set("k" * MAX_KEY_LENGTH, data=vkt.File.from_data(b""), scope="session")
 
-    def test_failing_routes_answer_a_server_error_and_change_nothing(self):
+    def test_failing_routes_answer_a_server_error_and_change_nothing_by_default(self):
         with self.viktor.job():
             vkt.Storage().set("k", data=vkt.File.from_data(b"1"), scope="workspace")
             with self.viktor.failing("storage: get", "storage: delete"):
@@ -109,6 +127,207 @@ class StorageTest(unittest.TestCase):
         _Context.job_token = "not-a-job"
         with self.assertRaises(vkt.errors.PermissionDeniedError):
             vkt.Storage().get("k", scope="workspace")
+
+
+def in_job(viktor: ViktorStandIn, call):
+    """What ``call()`` returns in a job, or the exception it raises; and the seconds it took."""
+    start = time.perf_counter()
+    with viktor.job():
+        try:
+            outcome = call()
+        except Exception as error:
+            outcome = error
+    return outcome, time.perf_counter() - start
+
+
+class FaultTest(unittest.TestCase):
+    """Each route fails on request, as the platform does, and a failed request changes nothing."""
+
+    def setUp(self):
+        self.viktor = self.enterContext(ViktorStandIn())
+        self.file = self.viktor.add_file("beams.csv", b"span\n4.5\n" * 1000)
+        self.viktor.put("workspace", "k", b"stored")
+
+    def get(self):
+        return vkt.Storage().get("k", scope="workspace").getvalue_binary()
+
+    def set(self):
+        vkt.Storage().set("new", data=vkt.File.from_data(b"new"), scope="workspace")
+
+    def download(self):
+        return vkt.api_v1.FileResource(1, self.file).file.getvalue_binary()
+
+    def statuses(self, route: str) -> list:
+        return [r.status for r in self.viktor.requests if r.route == route]
+
+    def test_a_status_the_sdk_tries_again_after(self):
+        for code in (502, 503, 504):
+            with self.subTest(code=code):
+                self.viktor.forget_requests()
+                with self.viktor.failing("storage: get", fault=Status(code), times=1):
+                    outcome, _ = in_job(self.viktor, self.get)
+                self.assertEqual(outcome, b"stored")
+                self.assertEqual(self.statuses("storage: get"), [code, 200])
+
+    def test_times_counts_the_requests_of_all_its_routes_together(self):
+        with self.viktor.failing("storage: get", "storage: download", times=1):
+            first, _ = in_job(self.viktor, self.get)
+            second, _ = in_job(self.viktor, self.get)
+        self.assertIsInstance(first, vkt.errors.InternalError)
+        self.assertEqual(second, b"stored")
+        self.assertEqual(self.statuses("storage: download"), [200])
+
+    def test_a_reset_closes_the_connection_unanswered(self):
+        with self.viktor.failing("file download", fault=Reset(), times=1):
+            outcome, _ = in_job(self.viktor, self.download)
+        self.assertEqual(len(outcome), 9_000)  # the SDK tried again
+        self.assertEqual(self.statuses("file download"), [None, 200])
+
+    def test_a_stall_answers_late_and_then_does_what_was_asked(self):
+        with self.viktor.failing("storage: set", fault=Stall(0.3)):
+            outcome, seconds = in_job(self.viktor, self.set)
+        self.assertIsNone(outcome)
+        self.assertGreaterEqual(seconds, 0.3)
+        self.assertEqual(self.viktor.storage("workspace")["new"], b"new")
+
+    def test_a_stall_ends_with_its_block(self):
+        """So that a test with a long stall ends when its block does, and the server can stop."""
+        answered = []
+        start = time.perf_counter()
+        with self.viktor.job():
+            asking = threading.Thread(target=lambda: answered.append(self.get()))
+            with self.viktor.failing("storage: get", fault=Stall(30)):
+                asking.start()
+                time.sleep(0.2)
+            asking.join(5)
+        self.assertEqual(answered, [b"stored"])
+        self.assertLess(time.perf_counter() - start, 5)
+
+    def test_a_short_body_cuts_a_download_short(self):
+        for route, call in [("file download", self.download), ("storage: download", self.get)]:
+            with self.subTest(route=route), self.viktor.failing(route, fault=ShortBody()):
+                outcome, _ = in_job(self.viktor, call)
+                self.assertIsInstance(outcome, OSError)
+                self.assertIn("IncompleteRead", str(outcome))
+
+    def test_a_failed_set_stores_nothing(self):
+        # Not a reset of the upload: the SDK sends it again without its data, and waits a minute
+        # for an answer (tests/test_stored.py shows that a job does not wait so long).
+        cases = [
+            ("storage: set", Status(500)),
+            ("storage: set", Reset()),
+            ("storage: set", ShortBody()),
+            ("storage: upload", Status(500)),
+            ("storage: upload", ShortBody()),
+        ]
+        for route, fault in cases:
+            with self.subTest(route=route, fault=fault):
+                with self.viktor.failing(route, fault=fault):
+                    outcome, _ = in_job(self.viktor, self.set)
+                self.assertIsInstance(outcome, Exception)
+                self.assertNotIn("new", self.viktor.storage("workspace"))
+
+    def test_failing_refuses_a_route_it_does_not_know(self):
+        for routes in [("storage: gett",), ("file download", "files"), ()]:
+            with self.subTest(routes=routes), self.assertRaises(ValueError) as caught:
+                with self.viktor.failing(*routes):
+                    pass
+            self.assertIn("storage: get, storage: download", str(caught.exception))
+
+    def test_routes_names_every_route_a_job_uses(self):
+        """ROUTES is what the canary below sees the pinned SDK ask for."""
+        seen = set()
+        with ViktorStandIn() as viktor:
+            for call in protocol_calls(viktor).values():
+                viktor.forget_requests()
+                call()
+                seen |= {r.route for r in viktor.requests}
+        self.assertEqual(seen, set(ROUTES))
+
+
+def ask(
+    viktor: ViktorStandIn, method: str, url: str, body: object = None, content_type: str = ""
+) -> tuple[int, bytes]:
+    """Send the stand-in a request as a job's worker, one the SDK would not make: (status, body).
+    ``url`` is a full URL, or a path on the stand-in; ``body`` bytes, or data sent as JSON."""
+    if url.startswith("/"):
+        url = viktor.base_url.removesuffix("/api/") + url
+    data = body if isinstance(body, bytes) else json.dumps(body).encode() if body else None
+    request = urllib.request.Request(url, data, method=method)
+    request.add_header("Authorization", f"Bearer {viktor.job_token(Job(1, 1, 'session-1'))}")
+    if content_type or (data and not isinstance(body, bytes)):
+        request.add_header("Content-Type", content_type or "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class RequestTest(unittest.TestCase):
+    """What the stand-in answers to requests the SDK would not make."""
+
+    def setUp(self):
+        self.viktor = self.enterContext(ViktorStandIn())
+
+    def test_a_malformed_request_gets_400(self):
+        cases = [
+            ("POST", "/api/storage/", b"{not json"),
+            ("POST", "/api/storage/", {"scope": "workspace"}),
+            ("POST", "/api/storage/", {"key": "k", "scope": "everywhere"}),
+            ("GET", "/api/storage/?scope=workspace&limit=many", None),
+            ("GET", "/api/workspaces/1/files/one/", None),
+            ("POST", "/api/app/progress/", {"percentage": 5}),
+        ]
+        for method, path, body in cases:
+            with self.subTest(path=path, body=body):
+                self.assertEqual(ask(self.viktor, method, path, body)[0], 400)
+
+    def test_a_malformed_upload_gets_400_and_changes_nothing(self):
+        status, answer = ask(self.viktor, "POST", "/api/storage/", {"key": "k", "scope": "session"})
+        self.assertEqual(status, 201)
+        upload = json.loads(answer)["temp_upload_url"]
+        form = "multipart/form-data; boundary=x"
+        body = b'--x\r\nContent-Disposition: form-data; name="other"\r\n\r\n1\r\n--x--\r\n'
+        self.assertEqual(ask(self.viktor, "POST", upload, body, form)[0], 400)
+        self.assertEqual(self.viktor.storage("session"), {})
+        self.assertEqual(ask(self.viktor, "POST", upload, b"data")[0], 204)  # still usable
+        self.assertEqual(self.viktor.storage("session"), {"k": b"data"})
+
+    def test_an_unknown_request_in_a_job_fails_at_its_end(self):
+        with self.assertRaises(UnknownRequest) as caught, self.viktor.job():
+            vkt.api_v1.API().get_entity(1).name  # noqa: B018  (the request is made here)
+        self.assertIn("GET workspaces/1/entities/1/", str(caught.exception))
+
+    def test_an_unknown_request_outside_a_job_fails_when_the_stand_in_stops(self):
+        """As one made by a worker process of the test's own, with a job token of its own."""
+        with self.assertRaises(UnknownRequest) as caught, ViktorStandIn() as viktor:
+            self.assertEqual(ask(viktor, "GET", "/api/projects/")[0], 404)
+        self.assertIn("GET projects/", str(caught.exception))
+
+
+class AsSentTest(unittest.TestCase):
+    def test_a_result_goes_through_strict_json(self):
+        self.assertEqual(as_sent({"a": (1, 2.5), "b": None}), {"a": [1, 2.5], "b": None})
+        cases = {
+            "nan at result['data'][1]['value']": {"data": [{}, {"value": math.nan}]},
+            "inf at result['x']": {"x": math.inf},
+            "a bytes at result[0]": [b"raw"],
+        }
+        for where, result in cases.items():
+            with self.subTest(where=where), self.assertRaises(UnsendableResult) as caught:
+                as_sent(result)
+            self.assertIn(where, str(caught.exception))
+
+    def test_run_job_returns_what_the_platform_sends(self):
+        class Mean(vkt.Controller):
+            @vkt.DataView("Mean")
+            def mean(self, params, **kwargs) -> vkt.DataResult:
+                return vkt.DataResult(vkt.DataGroup(vkt.DataItem("Mean", math.nan)))
+
+        with ViktorStandIn() as viktor, self.assertRaises(UnsendableResult) as caught:
+            viktor.run_job(Mean(), "mean", "data", {})
+        self.assertIn("nan at result['data'][0]['value']", str(caught.exception))
 
 
 class JobTest(unittest.TestCase):
@@ -166,15 +385,15 @@ class JobTest(unittest.TestCase):
 PROTOCOL = {
     "Storage.set": [
         ("POST", "storage/", (), ("entity_id", "key", "scope"), True),
-        ("POST", "/blob/N/upload", (), (), False),
+        ("POST", "/blob/N/storage-upload", (), (), False),
     ],
     "Storage.get": [
         ("GET", "storage/", ("key", "scope"), (), True),
-        ("GET", "/blob/N/download", (), (), False),
+        ("GET", "/blob/N/storage-download", (), (), False),
     ],
     "Storage.list": [
         ("GET", "storage/", ("limit", "prefix", "scope"), (), True),
-        ("GET", "/blob/N/download", (), (), False),
+        ("GET", "/blob/N/storage-download", (), (), False),
     ],
     "Storage.delete": [("DELETE", "storage/", ("key", "scope"), (), True)],
     "progress_message": [("POST", "app/progress/", (), ("message", "percentage"), True)],
@@ -185,9 +404,42 @@ PROTOCOL = {
     ],
     "DownloadResult": [
         ("POST", "storage/temporary_file/", (), ("file_name",), True),
-        ("POST", "/blob/N/upload", (), (), False),
+        ("POST", "/blob/N/temporary-upload", (), (), False),
     ],
 }
+
+
+def protocol_calls(viktor: ViktorStandIn) -> dict:
+    """Each call of PROTOCOL, made as a job of ``viktor`` makes it."""
+    upload = viktor.add_file("a.csv", b"1")
+    data = vkt.File.from_data(b"x")
+
+    def in_job(action):
+        def call():
+            with viktor.job():
+                action()
+
+        return call
+
+    def listed():
+        return [
+            f.getvalue_binary() for f in vkt.Storage().list(prefix="k", scope="entity").values()
+        ]
+
+    return {
+        "Storage.set": in_job(lambda: vkt.Storage().set("k", data=data, scope="entity")),
+        "Storage.get": in_job(lambda: vkt.Storage().get("k", scope="entity").getvalue_binary()),
+        "Storage.list": in_job(listed),
+        "Storage.delete": in_job(lambda: vkt.Storage().delete("k", scope="entity")),
+        "progress_message": in_job(lambda: vkt.progress_message("Reading", 50)),
+        "UserMessage": in_job(lambda: vkt.UserMessage.info("Note")),
+        "file field": lambda: viktor.run_job(
+            FileController(), "files", "data", {"upload": upload, "more": []}
+        ),
+        "DownloadResult": lambda: viktor.run_job(
+            FileController(), "download", "download-button", {}
+        ),
+    }
 
 
 class ProtocolCanaryTest(unittest.TestCase):
@@ -209,39 +461,9 @@ class ProtocolCanaryTest(unittest.TestCase):
 
     def test_the_sdk_speaks_as_the_stand_in_expects(self):
         with ViktorStandIn() as viktor:
-            upload = viktor.add_file("a.csv", b"1")
-
-            def in_job(action):
-                def call():
-                    with viktor.job():
-                        action()
-
-                return call
-
-            def files_job():
-                viktor.run_job(FileController(), "files", "data", {"upload": upload, "more": []})
-
-            data = vkt.File.from_data(b"x")
-            calls = {
-                "Storage.set": in_job(lambda: vkt.Storage().set("k", data=data, scope="entity")),
-                "Storage.get": in_job(
-                    lambda: vkt.Storage().get("k", scope="entity").getvalue_binary()
-                ),
-                "Storage.list": in_job(
-                    lambda: [
-                        f.getvalue_binary()
-                        for f in vkt.Storage().list(prefix="k", scope="entity").values()
-                    ]
-                ),
-                "Storage.delete": in_job(lambda: vkt.Storage().delete("k", scope="entity")),
-                "progress_message": in_job(lambda: vkt.progress_message("Reading", 50)),
-                "UserMessage": in_job(lambda: vkt.UserMessage.info("Note")),
-                "file field": files_job,
-                "DownloadResult": lambda: viktor.run_job(
-                    FileController(), "download", "download-button", {}
-                ),
+            observed = {
+                name: self.observe(viktor, call) for name, call in protocol_calls(viktor).items()
             }
-            observed = {name: self.observe(viktor, call) for name, call in calls.items()}
         changed = {
             name: observed[name] for name in PROTOCOL if observed[name] != sorted(PROTOCOL[name])
         }

@@ -11,9 +11,16 @@ a test can assert on what the app asked for.
         result = viktor.run_job(Controller(), "upload_facts", "data", {"upload": upload})
         viktor.storage("workspace")          # what the app stored: {key: bytes}
 
-What it is not: VIKTOR's limits, permissions, speed and failures are not emulated (beyond the key
-length and the scopes that the documentation names); a request it does not know is answered with
-an error that names it, and ``run_job`` fails the test with that name.
+It fails on request, as the platform does now and then: ``failing`` makes any of its ``ROUTES``
+answer an error status, drop the connection, stall, or cut an answer short (``faults.py``).
+
+    with viktor.failing("storage: get", fault=Stall(30)):
+        viktor.run_job(...)                  # Storage does not answer in time
+
+What it is not: VIKTOR's limits, permissions and speed are not emulated (beyond the key length and
+the scopes that the documentation names). A request it does not know fails the test with its name,
+at the end of the job (or of the stand-in, for one made outside ``job()``); a malformed request is
+answered with 400. A job's result is returned as the platform sends it: through strict JSON.
 
 It touches three private parts of the SDK, named here and nowhere else: ``_Context`` (the job
 token, the only way to give the SDK one), ``_handle_job`` (how the platform runs a job) and
@@ -29,6 +36,7 @@ import email.policy
 import itertools
 import json
 import logging
+import math
 import os
 import sys
 import threading
@@ -43,10 +51,36 @@ from urllib.parse import parse_qs, urlsplit
 import viktor as vkt
 from viktor.core import _Context, _get_entity_type_definition, _handle_job
 
+from .faults import Fault, Status
+
 SCOPES = ("entity", "workspace", "session")
 MAX_KEY_LENGTH = 256  # VIKTOR's documented limit for a Storage key
 API = "/api/"  # the base path the SDK is given; every route below is relative to it
 PAGE_SIZE = 500  # what the SDK asks for; the stand-in honours any limit
+
+# Every route a job uses, by the name ``failing`` and ``Request.route`` give it.
+ROUTES = (
+    "storage: get",  # Storage.get: where the entry can be downloaded
+    "storage: download",  # the entry's download, for Storage.get and each entry Storage.list reads
+    "storage: set",  # Storage.set: where the data can be uploaded
+    "storage: upload",  # Storage.set's upload of the data, which stores it
+    "storage: list",  # Storage.list, a page of keys at a time
+    "storage: delete",  # Storage.delete
+    "file",  # an uploaded file's name (a FileField's FileResource.filename)
+    "file download",  # an uploaded file's bytes
+    "temporary file",  # a DownloadResult's file: where it can be uploaded
+    "temporary file: upload",  # the upload of a DownloadResult's file
+    "progress",  # vkt.progress_message and vkt.UserMessage
+)
+SERVER_ERROR = Status(500)  # how a route fails unless a test says otherwise: VIKTOR is down
+# The last part of a temporary URL says what it is for: (method, kind) -> route.
+_TEMPORARY_ROUTES = {
+    ("GET", "storage-download"): "storage: download",
+    ("POST", "storage-upload"): "storage: upload",
+    ("PUT", "storage-upload"): "storage: upload",
+    ("POST", "temporary-upload"): "temporary file: upload",
+    ("PUT", "temporary-upload"): "temporary file: upload",
+}
 
 
 @dataclass
@@ -58,7 +92,8 @@ class Request:
     query: dict[str, str]
     json: Any  # the JSON body, or None
     token: str | None  # the job token in the Authorization header, if any
-    route: str  # the name of the route that answered, or "unknown"
+    route: str  # the name of the route (one of ROUTES), or "unknown"
+    status: int | None = None  # the status answered; None when the connection was dropped
 
 
 @dataclass
@@ -80,13 +115,33 @@ class _State:
     pending_uploads: dict[str, Any] = field(default_factory=dict)  # upload URL -> where it goes
     jobs: dict[str, Job] = field(default_factory=dict)  # job token -> job
     requests: list[Request] = field(default_factory=list)
+    unknown: list[Request] = field(default_factory=list)  # unknown requests not yet reported
     progress: list[dict] = field(default_factory=list)  # progress messages, as sent
     lock: threading.Lock = field(default_factory=threading.Lock)
     urls: Iterator[int] = field(default_factory=itertools.count)  # numbers temporary URLs
-    failing: set[str] = field(default_factory=set)  # routes that answer 500, as when VIKTOR is down
+    faults: list[_Failing] = field(default_factory=list)  # the failing blocks, innermost last
 
     def temporary_url(self, origin: str, kind: str) -> str:
         return f"{origin}/blob/{next(self.urls)}/{kind}"
+
+    def fault_for(self, route: str) -> _Failing | None:
+        """The failing block that takes this request, counting it; None when none does."""
+        for failing in reversed(self.faults):
+            if route in failing.routes and failing.times != 0:
+                if failing.times is not None:
+                    failing.times -= 1
+                return failing
+        return None
+
+
+@dataclass
+class _Failing:
+    """One ``failing`` block: its routes fail with ``fault``, ``times`` more times (None: all)."""
+
+    routes: frozenset[str]
+    fault: Fault
+    times: int | None
+    over: threading.Event = field(default_factory=threading.Event)  # set when the block ends
 
 
 class ViktorStandIn:
@@ -120,14 +175,18 @@ class ViktorStandIn:
             patch.start()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
         for patch in reversed(self._patches):
             patch.stop()
         _Context.job_token = None
+        for failing in self._state.faults:
+            failing.over.set()  # a stalled answer goes out now, so the server can stop
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if exc_type is None:
+            self._report_unknown()  # made outside a job, by a worker of the test's own
 
     # --- What a test gives the platform ----------------------------------------------------------
 
@@ -154,6 +213,7 @@ class ViktorStandIn:
             yield job
         finally:
             _Context.job_token, _Context.workspace_id, _Context.entity_id = previous
+            self._report_unknown()
 
     def job_token(self, job: Job) -> str:
         """A new token for a job of ``job``'s entity, session and workspace: what the platform
@@ -179,22 +239,17 @@ class ViktorStandIn:
         ``add_file``. The field types come from the controller's own manifest.
         """
         with self.job(entity_id, session_id, workspace_id):
-            before = len(self._state.requests)
-            try:
-                return _handle_job(
-                    controller,
-                    method_name=method,
-                    method_type=method_type,
-                    workspace_id=workspace_id,
-                    params=params,
-                    param_types=param_types(controller),
-                    entity_id=entity_id,
-                    entity_name=f"Entity {entity_id}",
-                )
-            finally:
-                unknown = [r for r in self._state.requests[before:] if r.route == "unknown"]
-                if unknown:
-                    raise UnknownRequest(unknown[0])
+            result = _handle_job(
+                controller,
+                method_name=method,
+                method_type=method_type,
+                workspace_id=workspace_id,
+                params=params,
+                param_types=param_types(controller),
+                entity_id=entity_id,
+                entity_name=f"Entity {entity_id}",
+            )
+        return as_sent(result)
 
     # --- What a test reads back ------------------------------------------------------------------
 
@@ -245,12 +300,20 @@ class ViktorStandIn:
         return list(self._state.progress)
 
     @contextmanager
-    def failing(self, *routes: str) -> Iterator[None]:
-        """Within the block, these routes ("storage: set", "storage: get", ...) answer with a
-        server error, as VIKTOR does when something is down. Nothing they would change changes.
-        The SDK logs a warning for each ("Unmapped storage status 500"): ``sdk_warnings`` keeps
-        them, out of the test output."""
-        self._state.failing.update(routes)
+    def failing(
+        self, *routes: str, fault: Fault = SERVER_ERROR, times: int | None = None
+    ) -> Iterator[None]:
+        """Within the block, requests of these ``ROUTES`` fail with ``fault`` (``faults.py``: a
+        status, a reset, a stall, a short answer): all of them, or the first ``times``. A failed
+        request changes nothing. The SDK logs a warning for each failure ("Unmapped storage
+        status 500"): ``sdk_warnings`` keeps them, out of the test output."""
+        unknown = sorted(set(routes) - set(ROUTES))
+        if unknown or not routes:
+            missing = f"no route {', '.join(map(repr, unknown))}" if unknown else "no route given"
+            raise ValueError(f"failing(): {missing}; the routes are: {', '.join(ROUTES)}.")
+        failing = _Failing(frozenset(routes), fault, times)
+        with self._state.lock:
+            self._state.faults.append(failing)
         sdk_logger = logging.getLogger("viktor")
         handler = _Recording(self.sdk_warnings)
         sdk_logger.addHandler(handler)
@@ -258,13 +321,23 @@ class ViktorStandIn:
         try:
             yield
         finally:
-            self._state.failing.difference_update(routes)
+            with self._state.lock:
+                self._state.faults.remove(failing)
+            failing.over.set()
             sdk_logger.removeHandler(handler)
             sdk_logger.propagate = propagate
 
     def forget_requests(self) -> None:
         self._state.requests.clear()
         self._state.progress.clear()
+
+    def _report_unknown(self) -> None:
+        """Fail with the first request the stand-in did not know, if one was made since the last
+        report."""
+        with self._state.lock:
+            unknown, self._state.unknown[:] = list(self._state.unknown), []
+        if unknown:
+            raise UnknownRequest(unknown[0])
 
 
 class _Recording(logging.Handler):
@@ -291,6 +364,44 @@ class UnknownRequest(AssertionError):
             "the stand-in lacks, add a route to tests/viktor_standin/server.py; if the SDK was "
             "upgraded, see tests/test_viktor_standin.py."
         )
+
+
+class UnsendableResult(AssertionError):
+    """A job's result that the platform could not send to the browser."""
+
+
+def as_sent(result: Any) -> Any:
+    """``result`` as the platform sends a job's result to the browser: through strict JSON, which
+    has no NaN or Infinity and only JSON's types. UnsendableResult says what could not be sent."""
+    try:
+        return json.loads(json.dumps(result, allow_nan=False))
+    except (TypeError, ValueError) as error:
+        raise UnsendableResult(
+            f"The job's result holds {_unsendable(result, 'result') or error}, which VIKTOR cannot "
+            "send to the browser as JSON: return only finite numbers, text, True, False, None, "
+            "and lists and dicts of them (a missing number as None)."
+        ) from None
+
+
+def _unsendable(value: Any, where: str) -> str | None:
+    """What in ``value`` strict JSON cannot hold, and where; None when all of it can."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} at {where}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool | None):
+                return f"the key {key!r} at {where}"
+            found = _unsendable(item, f"{where}[{key!r}]")
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _unsendable(item, f"{where}[{index}]")
+            if found:
+                return found
+    elif not isinstance(value, str | int | float | bool | None):
+        return f"a {type(value).__name__} at {where}"
+    return None
 
 
 def manifest(controller: vkt.Controller) -> dict:
@@ -328,6 +439,10 @@ def _owner(scope: str, job: Job, entity_id: object) -> str:
     return ""
 
 
+class _BadRequest(ValueError):
+    """A request that VIKTOR would refuse with 400: the message says why."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     state: _State
     origin: str
@@ -354,140 +469,181 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         url = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
         authorization = self.headers.get("Authorization") or ""
         token = authorization.removeprefix("Bearer ") if authorization else None
-        is_json = (self.headers.get("Content-Type") or "").startswith("application/json")
         path = url.path.removeprefix(API) if url.path.startswith(API) else url.path
-        request = Request(method, path, query, json.loads(body) if is_json and body else None,
-                          token, "unknown")  # fmt: skip
+        self._request = Request(method, path, query, None, token, _route_of(method, path, query))
+        self._malformed = ""
+        if (self.headers.get("Content-Type") or "").startswith("application/json") and self._body:
+            try:
+                self._request.json = json.loads(self._body)
+            except ValueError as error:
+                self._malformed = f"The body is not JSON: {error}."
+        self.reads_only = method == "GET"
         with self.state.lock:
-            self.state.requests.append(request)
-            if _storage_route(request) in self.state.failing:  # before it changes anything
-                request.route = _storage_route(request)
-                status, payload = 500, {"detail": "Internal server error (the stand-in's failure)."}
-            else:
-                status, payload = _route(self.state, self.origin, request, body, self.headers)
+            self.state.requests.append(self._request)
+            if self._request.route == "unknown":
+                self.state.unknown.append(self._request)
+            self._failing = self.state.fault_for(self._request.route)
+        if self._failing is None:
+            self.send(*self.carry_out())
+        else:
+            self._failing.fault.serve(self)
+
+    # --- The exchange that a fault acts on (faults.Exchange) ------------------------------------
+
+    def carry_out(self) -> tuple[int, Any]:
+        with self.state.lock:
+            try:
+                if self._malformed:
+                    raise _BadRequest(self._malformed)
+                return _route(self.state, self.origin, self._request, self._body, self.headers)
+            except _BadRequest as error:
+                return 400, {"detail": str(error)}
+
+    def send(self, status: int, payload: Any, cut_short: bool = False) -> None:
         if isinstance(payload, bytes):
             content, content_type = payload, "application/octet-stream"
         else:
             content, content_type = json.dumps(payload).encode(), "application/json"
+        if status == 204:
+            content = b""
+        self._request.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(content) if status != 204 else 0))
+        self.send_header("Content-Length", str(len(content)))
         self.end_headers()
-        if status != 204:
-            self.wfile.write(content)
+        if cut_short:
+            content = content[: len(content) // 2]
+            self.close_connection = True
+        self.wfile.write(content)
+
+    def hang_up(self) -> None:
+        self.close_connection = True  # and nothing written: the connection closes unanswered
+
+    def wait(self, seconds: float) -> None:
+        assert self._failing is not None
+        self._failing.over.wait(seconds)
+
+
+def _route_of(method: str, path: str, query: dict[str, str]) -> str:
+    """The name of a request's route (one of ROUTES), or "unknown"."""
+    if path.startswith("/blob/"):  # temporary URLs, which the SDK calls without its token
+        return _TEMPORARY_ROUTES.get((method, path.rpartition("/")[2]), "unknown")
+    if path == "storage/":
+        if method == "GET":
+            return "storage: get" if "key" in query else "storage: list"
+        return {"POST": "storage: set", "DELETE": "storage: delete"}.get(method, "unknown")
+    if path == "storage/temporary_file/" and method == "POST":
+        return "temporary file"
+    if path == "app/progress/" and method == "POST":
+        return "progress"
+    parts = path.strip("/").split("/")
+    if method == "GET" and len(parts) >= 4 and parts[0] == "workspaces" and parts[2] == "files":
+        if len(parts) == 4:
+            return "file"
+        if parts[4:] == ["download"]:
+            return "file download"
+    return "unknown"
 
 
 def _route(state: _State, origin: str, request: Request, body: bytes, headers) -> tuple[int, Any]:
     """The answer to one request: (status, JSON data or bytes)."""
-    path, method = request.path, request.method
-    parts = path.strip("/").split("/")
-    if path.startswith("/blob/"):  # temporary URLs, which the SDK calls without its token
-        return _blob(state, origin, request, body, headers)
+    route = request.route
+    if route == "unknown":
+        return 404, {
+            "detail": f"The VIKTOR stand-in has no route for {request.method} {request.path}."
+        }
+    if request.path.startswith("/blob/"):
+        return _temporary(state, origin, request, body, headers)
     job = state.jobs.get(request.token or "")
     if job is None:
-        request.route = "unauthorized"
         return 401, {"detail": "Invalid token."}
-    if path == "storage/":
+    if route.startswith("storage: "):
         return _storage(state, origin, job, request)
-    if path == "storage/temporary_file/" and method == "POST":
-        request.route = "temporary file"
-        upload_url = state.temporary_url(origin, "upload")
-        download_url = state.temporary_url(origin, "download")
+    if route == "temporary file":
+        upload_url = state.temporary_url(origin, "temporary-upload")
+        download_url = state.temporary_url(origin, "temporary-download")
         state.pending_uploads[upload_url] = ("download", download_url)
         return 201, {"temporary_upload_url": upload_url, "temporary_download_url": download_url}
-    if path == "app/progress/" and method == "POST":
-        request.route = "progress"
+    if route == "progress":
+        if not isinstance(request.json, dict) or not isinstance(request.json.get("message"), str):
+            raise _BadRequest("A progress message needs a JSON body with a 'message'.")
         state.progress.append(request.json)
         return 200, {}
-    if len(parts) >= 4 and parts[0] == "workspaces" and parts[2] == "files" and method == "GET":
-        file = state.files.get(int(parts[3])) if parts[3].isdigit() else None
-        if file is None:
-            request.route = "file"
-            return 404, {"detail": "Not found."}
-        if parts[4:] == ["download"]:
-            request.route = "file download"
-            return 200, file[1]
-        if len(parts) == 4:
-            request.route = "file"
-            return 200, {"scope": "entity", "entity_id": job.entity_id, "filename": file[0]}
-    return 404, {"detail": f"The VIKTOR stand-in has no route for {method} {path}."}
-
-
-def _storage_route(request: Request) -> str | None:
-    """The name of a Storage request's route ("storage: get", ...), or None for another."""
-    if request.path != "storage/":
-        return None
-    if request.method == "GET":
-        return "storage: get" if "key" in request.query else "storage: list"
-    return {"POST": "storage: set", "DELETE": "storage: delete"}.get(request.method)
+    file_id = request.path.strip("/").split("/")[3]
+    if not file_id.isdigit():
+        raise _BadRequest(f"{file_id!r} is not a file id.")
+    file = state.files.get(int(file_id))
+    if file is None:
+        return 404, {"detail": "Not found."}
+    if route == "file download":
+        return 200, file[1]
+    return 200, {"scope": "entity", "entity_id": job.entity_id, "filename": file[0]}
 
 
 def _storage(state: _State, origin: str, job: Job, request: Request) -> tuple[int, Any]:
-    method, query = request.method, request.query
-    body = request.json or {}
-    scope = body.get("scope") if method == "POST" else query.get("scope")
+    method, query, route = request.method, request.query, request.route
+    body = request.json if isinstance(request.json, dict) else {}
+    given = body if method == "POST" else query
+    scope = given.get("scope")
     if scope not in SCOPES:
-        request.route = "storage: bad scope"
-        return 400, {"scope": [f"{scope!r} is not a valid choice."]}
-    entity_id = body.get("entity_id") if method == "POST" else query.get("entity_id")
-    space = state.storage.setdefault((job.workspace_id, scope, _owner(scope, job, entity_id)), {})
-    if method == "POST":
-        request.route = "storage: set"
-        key = body.get("key") or ""
-        if not key or len(key) > MAX_KEY_LENGTH:
-            return 400, {
-                "key": [f"Ensure this field has no more than {MAX_KEY_LENGTH} characters."]
-            }
-        url = state.temporary_url(origin, "upload")
+        raise _BadRequest(f"scope: {scope!r} is not a valid choice.")
+    space = state.storage.setdefault(
+        (job.workspace_id, scope, _owner(scope, job, given.get("entity_id"))), {}
+    )
+    if route == "storage: set":
+        key = body.get("key")
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
+            raise _BadRequest(f"key: give a text of 1 to {MAX_KEY_LENGTH} characters.")
+        url = state.temporary_url(origin, "storage-upload")
         state.pending_uploads[url] = ("storage", space, key)
         return 201, {"temp_upload_url": url, "temp_upload_data": {"key": f"uploads/{key}"}}
-    if method == "GET" and "key" in query:
-        request.route = "storage: get"
+    if route == "storage: get":
         key = query["key"]
         if key not in space:
             return 200, {"results": [], "next_token": None}
-        url = state.temporary_url(origin, "download")
-        state.blobs[url] = space[key]
-        return 200, {"results": [{"key": key, "temp_download_url": url}], "next_token": None}
-    if method == "GET":
-        request.route = "storage: list"
+        return 200, {"results": [_entry(state, origin, key, space[key])], "next_token": None}
+    if route == "storage: list":
         keys = sorted(key for key in space if key.startswith(query.get("prefix", "")))
-        start = int(query.get("pagination_token") or 0)
-        end = start + int(query.get("limit") or PAGE_SIZE)
-        results = []
-        for key in keys[start:end]:
-            url = state.temporary_url(origin, "download")
-            state.blobs[url] = space[key]
-            results.append({"key": key, "temp_download_url": url})
+        start, limit = query.get("pagination_token") or "0", query.get("limit") or str(PAGE_SIZE)
+        if not (start.isdigit() and limit.isdigit()):
+            raise _BadRequest("pagination_token and limit are whole numbers.")
+        end = int(start) + int(limit)
+        results = [_entry(state, origin, key, space[key]) for key in keys[int(start) : end]]
         return 200, {"results": results, "next_token": str(end) if end < len(keys) else None}
-    if method == "DELETE":
-        request.route = "storage: delete"
-        if space.pop(query.get("key", ""), None) is None:
-            return 404, {"detail": "Not found."}
-        return 204, None
-    return 405, {"detail": f"{method} is not allowed on storage/."}
+    if space.pop(query.get("key", ""), None) is None:  # storage: delete
+        return 404, {"detail": "Not found."}
+    return 204, None
 
 
-def _blob(state: _State, origin: str, request: Request, body: bytes, headers) -> tuple[int, Any]:
+def _entry(state: _State, origin: str, key: str, data: bytes) -> dict[str, str]:
+    """A Storage entry as get and list give it: its key, and a URL to download it from."""
+    url = state.temporary_url(origin, "storage-download")
+    state.blobs[url] = data
+    return {"key": key, "temp_download_url": url}
+
+
+def _temporary(
+    state: _State, origin: str, request: Request, body: bytes, headers
+) -> tuple[int, Any]:
     url = origin + request.path
-    if request.method == "GET" and url in state.blobs:
-        request.route = "temporary download"
+    if request.route == "storage: download":
+        if url not in state.blobs:
+            return 404, {"detail": f"No temporary file at {request.path}."}
         return 200, state.blobs[url]
-    target = state.pending_uploads.pop(url, None)
-    if request.method in ("POST", "PUT") and target is not None:
-        request.route = "temporary upload"
-        data = _uploaded_file(body, headers)
-        if target[0] == "storage":
-            _, space, key = target
-            space[key] = data
-        else:
-            state.blobs[target[1]] = data
-        return 204, None
-    return 404, {"detail": f"No temporary file at {request.path}."}
+    if url not in state.pending_uploads:
+        return 404, {"detail": f"No temporary upload at {request.path}."}
+    data = _uploaded_file(body, headers)  # before the URL is used up: a bad upload changes nothing
+    target = state.pending_uploads.pop(url)
+    if target[0] == "storage":
+        _, space, key = target
+        space[key] = data
+    else:
+        state.blobs[target[1]] = data
+    return 204, None
 
 
 def _uploaded_file(body: bytes, headers) -> bytes:
@@ -498,7 +654,9 @@ def _uploaded_file(body: bytes, headers) -> bytes:
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
     )
-    for part in message.iter_parts():
-        if part.get_param("name", header="content-disposition") == "file":
-            return part.get_payload(decode=True) or b""
-    raise ValueError("a multipart upload without a field named 'file'")
+    if message.is_multipart():
+        for part in message.iter_parts():
+            if part.get_param("name", header="content-disposition") == "file":
+                payload = part.get_payload(decode=True)
+                return payload if isinstance(payload, bytes) else b""
+    raise _BadRequest("A multipart upload needs a field named 'file'.")
