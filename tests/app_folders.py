@@ -133,6 +133,28 @@ class Controller(vkt.Controller):
             raise ValueError("two tables with one name")
         return shown(sum(content.count(b"\\n") for content in lines.values()))
 
+    @vkt.DataView("Storage, naively", duration_guess=1)
+    def naive_storage(self, params, **kwargs) -> vkt.DataResult:
+        storage = vkt.Storage()
+        try:
+            data = json.loads(storage.get("span", scope="workspace").getvalue_binary())
+        except FileNotFoundError:
+            data = {"span": 4.5}
+            storage.set("span", data=vkt.File.from_data(json.dumps(data)), scope="workspace")
+        return shown(data["span"])
+
+    @vkt.DataView("A failed download swallowed", duration_guess=1)
+    def swallowed_download(self, params, **kwargs) -> vkt.DataResult:
+        if params.upload is None:
+            raise vkt.UserError("Upload a file.")
+        try:
+            lines = params.upload.file.getvalue_binary().count(b"\\n")
+        except Exception:
+            lines = 0
+        key = f"lines-{params.upload.filename}"
+        vkt.Storage().set(key, data=vkt.File.from_data(str(lines)), scope="workspace")
+        return shown(lines)
+
     def calculate(self, params, **kwargs) -> None:
         key = f"result-{time.monotonic_ns()}"
         vkt.Storage().set(key, data=vkt.File.from_data(b"1"), scope="workspace")

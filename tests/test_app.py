@@ -20,8 +20,10 @@ from viktor_standin.app_checks import (
     load_app,
     sample_problems,
 )
+from viktor_standin.fault_matrix import fault_problems
 from viktor_standin.field_values import generated_value_problems
 from viktor_standin.jobs import (
+    QUICK,
     AppCannotRun,
     Platform,
     empty_field_problems,
@@ -116,4 +118,14 @@ class JobsTest(CheckedApp):
         are empty, in another encoding, cut short, of another type or misnamed."""
         self.assertNoJobProblems(
             lambda: generated_value_problems(self.platform, sample_runs(self.platform)[0])
+        )
+
+    @unittest.skipIf(QUICK, "VIKTOR_CHECKS_QUICK: the app's checks in brief")
+    def test_every_job_survives_the_platforms_faults(self):
+        """Each job with VIKTOR Storage down or slow, with every stored entry broken, with the
+        upload's download failing or cut short, and with deletes failing: it ends in its result
+        or a vkt.UserError, stores nothing a run without faults would not, and overwrites a broken
+        entry it read."""
+        self.assertNoJobProblems(
+            lambda: fault_problems(self.platform, sample_runs(self.platform)[0])
         )

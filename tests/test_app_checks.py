@@ -28,6 +28,7 @@ from viktor_standin.app_checks import (
     load_app,
     sample_problems,
 )
+from viktor_standin.fault_matrix import fault_problems
 from viktor_standin.field_values import generated_value_problems
 from viktor_standin.jobs import (
     AppCannotRun,
@@ -180,9 +181,62 @@ class JobMistakeTest(unittest.TestCase):
             "read_global", "read_scratch", "write_into_app", "lines_by_name", "factor_view",
             "per_count", "upload_as_text", "storage_misused", "about", "calculate",
             "declared_with_kw", "wrong_result", "missing_field", "file_name", "tables_by_name",
+            "swallowed_download",
         ]  # fmt: skip
         others = [p for p in self.problems if not any(f"`{m}`" in p for m in methods)]
         self.assertEqual(others, [])
+
+
+class FaultMistakeTest(unittest.TestCase):
+    """A job that uses Storage as if it never failed, or stores what a failed download left, is
+    reported under the fault that shows it."""
+
+    @classmethod
+    def setUpClass(cls):
+        folder = write_app(Path(tempfile.mkdtemp()), MISTAKES)
+        cls.addClassCleanup(lambda: __import__("shutil").rmtree(folder, ignore_errors=True))
+        app = load_app(folder)
+        with Workers(folder) as workers, ViktorStandIn() as viktor:
+            platform = Platform(app, viktor, workers)
+            runs = [
+                run
+                for run in sample_runs(platform)[0]
+                if run.job.method in ("naive_storage", "swallowed_download", "fill_global")
+            ]
+            cls.problems = fault_problems(platform, runs)
+
+    def problems_of(self, method: str, scenario: str) -> list[str]:
+        return [p for p in self.problems if f"`{method}`" in p and p.endswith(f"({scenario})")]
+
+    def test_storage_down(self):
+        (problem,) = self.problems_of("naive_storage", "with VIKTOR Storage down")
+        self.assertIn("fails (InternalError: Storage.get failed with HTTP 500", problem)
+        self.assertIn("at beam_mistakes/controller.py:", problem)
+        self.assertIn("when Storage fails, compute and say the result could not be kept", problem)
+
+    def test_a_broken_entry(self):
+        for kind in ("not JSON", "a list", "an empty object", "null", "NaN"):
+            with self.subTest(kind=kind):
+                (problem,) = self.problems_of("naive_storage", f"with each stored entry {kind}")
+                self.assertIn("fails on a broken stored entry (", problem)
+                self.assertIn("check a stored value before using it", problem)
+
+    def test_a_broken_entry_read_and_left_broken(self):
+        (problem,) = self.problems_of("naive_storage", "with each stored entry of the wrong shape")
+        self.assertIn("read the broken entry 'span' and left it broken", problem)
+
+    def test_a_result_stored_from_a_failed_download(self):
+        for scenario in (
+            "when the upload's download fails",
+            "when the upload's download is cut short",
+        ):
+            with self.subTest(scenario=scenario):
+                (problem,) = self.problems_of("swallowed_download", scenario)
+                self.assertIn("stored other content under 'lines-upload.csv' than a run", problem)
+                self.assertIn("must not be stored", problem)
+
+    def test_a_job_that_uses_no_storage_survives_every_fault(self):
+        self.assertEqual([p for p in self.problems if "`fill_global`" in p], [])
 
 
 class GoodAppTest(unittest.TestCase):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
 
 from .app_checks import REPOSITORY, EntityType, Job, fields_of, relative, samples
-from .jobs import Platform, Run, default_params, default_values, nested, problems_of
+from .jobs import QUICK, Platform, Run, default_params, default_values, nested, problems_of
 from .server import ViktorStandIn
 
 UNBOUNDED_NUMBER = 1e9
@@ -285,9 +284,7 @@ class _JobFailed(AssertionError):
     pass
 
 
-# Generated values per job, besides the edge values. The tests of a copy of the app that only
-# needs to load and run (the README's recipes) set fewer in this environment variable.
-EXAMPLES = int(os.environ.get("VIKTOR_CHECKS_EXAMPLES", "10"))
+EXAMPLES = 2 if QUICK else 10  # generated values per job, besides the edge values
 
 
 def generated_value_problems(

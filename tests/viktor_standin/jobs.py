@@ -9,6 +9,7 @@ several jobs (a second run on the same input, jobs that share a worker) are here
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from .server import ViktorStandIn
 from .worker_process import Failure, JobSpec, Outcome
 from .workers import WorkerProblem, Workers
 
+# The checks of a copy of the app that only needs to show it loads and runs (the README's
+# recipes, tests/test_recipes.py) try fewer generated values, and no faults.
+QUICK = os.environ.get("VIKTOR_CHECKS_QUICK") == "1"
 SHARE_THROUGH_STORAGE = (
     "on VIKTOR each job may run on a worker of its own, so what jobs share goes through "
     "vkt.Storage (app_files.stored), never through module globals or files on the worker's disk"
@@ -77,10 +81,14 @@ class Platform:
 
     def stored_keys(self, outcome: Outcome) -> set[str]:
         """The keys the job of ``outcome`` stored under."""
+        return self.keys_of(outcome, "storage: set")
+
+    def keys_of(self, outcome: Outcome, route: str) -> set[str]:
+        """The Storage keys the job of ``outcome`` asked for on ``route`` ("storage: get", ...)."""
         return {
-            request.json["key"]
+            (request.json or {}).get("key") or request.query.get("key", "")
             for request in self.viktor.requests
-            if request.token == outcome.token and request.route == "storage: set"
+            if request.token == outcome.token and request.route == route
         }
 
     def unknown_requests(self, outcome: Outcome) -> list[str]:
