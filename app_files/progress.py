@@ -47,6 +47,21 @@ def reporting_to(reporter: Reporter | None) -> Iterator[None]:
         _reporter.reset(token)
 
 
+@contextmanager
+def part(stage: str, start: float, end: float) -> Iterator[None]:
+    """Within the block, the job is between ``start`` and ``end``: what is reported there reads
+    "<stage>: <message>", its fraction scaled into that part (file 3 of 10: 0.2 to 0.3)."""
+    outer = _reporter.get()
+    if outer is None:
+        yield
+        return
+    report(stage, start)
+    with reporting_to(lambda message, fraction: outer(
+        f"{stage}: {message}", start + (end - start) * fraction
+    )):  # fmt: skip
+        yield
+
+
 class Throttled:
     """A reporter that passes a message on to ``reporter`` only when the stage changes, or when
     the job has moved on by at least ``step`` since the last message it passed on."""

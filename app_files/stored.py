@@ -32,6 +32,7 @@ id (``recall_upload``, ``remember_upload``; ``viktor_jobs`` uses them).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -42,9 +43,9 @@ from pathlib import Path
 from typing import Any, Generic, TypedDict, TypeVar
 
 from app_files.checked_json import dumps, loads, reader, return_type, to_json_data
-from app_files.progress import report
+from app_files.progress import part, report
 from app_files.stores import ResultStore
-from app_files.uploaded import Upload
+from app_files.uploaded import Refused, Upload, UploadError, UploadSet
 
 T = TypeVar("T")
 _PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
@@ -70,17 +71,7 @@ class Computation(Generic[T]):
     _read: Callable[[Any], T] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        read = self.from_json
-        if read is None:
-            try:
-                read = reader(return_type(self.compute))
-            except TypeError as error:
-                raise TypeError(
-                    f"Computation {self.name!r}: {error}, so a stored result cannot be checked: "
-                    "annotate what compute returns (a TypedDict, a dataclass, dict[str, float], "
-                    "...), or give the Computation a from_json of its own."
-                ) from None
-        object.__setattr__(self, "_read", read)
+        object.__setattr__(self, "_read", _reader_of(self.compute, self.from_json, self.name))
 
     def key(self, upload: Upload) -> str:
         # The extension comes from the user's file name: only a plain one goes into the key, so
@@ -111,6 +102,165 @@ def compute_once(computation: Computation[T], upload: Upload, store: ResultStore
     if stored:
         _remove_other_versions(store, computation, upload)
     return Stored(value, reused=False, stored=stored)
+
+
+@dataclass
+class Each(Generic[T]):
+    """A computation's results for each of several uploads, and the files it could not use."""
+
+    results: list[tuple[Upload, Stored[T]]]  # in the order of the files
+    refused: list[Refused]  # in the order of the files, each with why
+    content_keys: list[str]  # of every file received, usable or not, in their order
+
+    @property
+    def values(self) -> list[T]:
+        return [stored.value for _, stored in self.results]
+
+
+def compute_each(
+    computation: Computation[T],
+    uploads: UploadSet,
+    store: ResultStore,
+    known: dict[str, Stored[T]] | None = None,
+) -> Each[T]:
+    """``compute_once`` for each file of ``uploads``, one file at a time: a file whose result is
+    stored is not read, the same bytes twice are read once, and a file that cannot be used is left
+    out and listed with why, so that the others still give their results. What a computation
+    reports says which file of how many it is at. ``known``: results found already, by key."""
+    results: list[tuple[Upload, Stored[T]]] = []
+    refused: list[Refused] = []
+    content_keys: list[str] = []
+    by_key: dict[str, Stored[T]] = dict(known or {})
+    for number, upload in enumerate(uploads, start=1):
+        content_keys.append(upload.content_key)
+        key = computation.key(upload)
+        if key not in by_key:
+            try:
+                by_key[key] = _compute_one_of(computation, upload, store, number, len(uploads))
+            except UploadError as error:
+                refused.append(Refused(upload.name, str(error)))
+                continue
+        results.append((upload, by_key[key]))
+    return Each(results, _in_order(uploads, refused), content_keys)
+
+
+def _compute_one_of(
+    computation: Computation[T], upload: Upload, store: ResultStore, number: int, count: int
+) -> Stored[T]:
+    with part(f"File {number} of {count}, {upload.name}", (number - 1) / count, number / count):
+        return compute_once(computation, upload, store)
+
+
+def _in_order(uploads: UploadSet, refused: list[Refused]) -> list[Refused]:
+    """The files ``uploads`` refused and those ``refused``, in the order of the files."""
+    order = {name: number for number, name in enumerate(uploads.names)}
+    return sorted([*uploads.refused, *refused], key=lambda found: order.get(found.name, 0))
+
+
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Combination(Generic[T, U]):
+    """A result made of a computation's results for several files: kept once for each set."""
+
+    name: str  # the start of every key, as a Computation's
+    combine: Callable[[list[T]], U]  # from the results of the files it can use, in their order
+    version: str  # changes whenever the result could: code_version(...) of the code behind it
+    to_json: Callable[[U], Any] = to_json_data
+    from_json: Callable[[Any], U] | None = None
+    _read: Callable[[Any], U] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_read", _reader_of(self.combine, self.from_json, self.name))
+
+    def key(self, content_keys: list[str]) -> str:
+        """The key of the result for files of these content keys, in this order."""
+        files = hashlib.sha256("\n".join(content_keys).encode()).hexdigest()
+        return f"{self.name}-{files}-{self.version}"
+
+
+class _CombinedEntry(TypedDict):
+    value: Any  # the result, as the combination's to_json makes it
+    refused: list[list[str]]  # [name, why] of the files whose content cannot be used
+
+
+@dataclass
+class Combined(Generic[U]):
+    value: U
+    refused: list[Refused]  # the files left out, with why
+    reused: bool
+    stored: bool
+
+
+def compute_combined(
+    combination: Combination[T, U],
+    computation: Computation[T],
+    uploads: UploadSet,
+    store: ResultStore,
+) -> Combined[U]:
+    """The ``combination`` of ``computation``'s results for the files of ``uploads``: from the
+    store when that set of files is kept there (which reads no file and asks the store for no
+    file's own result), else made from ``compute_each`` and stored.
+
+    It is kept under a key made of the files' content keys, so that the same files give it again
+    in any later job, with the files it could not use. A combination of some of the files only,
+    because others could not be fetched just now, is shown but not kept: trying again may give
+    them all."""
+    content_keys, early = [], {}
+    for number, upload in enumerate(uploads, start=1):  # what is known of each file
+        content_keys.append(upload.content_key)
+        if upload.fetched:  # a file no job has seen: its bytes are here, so its result now
+            with contextlib.suppress(UploadError):  # compute_each lists it with why
+                early[computation.key(upload)] = _compute_one_of(
+                    computation, upload, store, number, len(uploads)
+                )
+    fetched = not any(file.for_now for file in uploads.refused)
+    key = combination.key(content_keys)
+    found = _load(store, key, _read_combined(combination._read)) if fetched else None
+    if found is not None:
+        logger.info("Reused %s from the store", key)
+        value, refused = found[0]
+        return Combined(value, refused, reused=True, stored=True)
+    each = compute_each(computation, uploads, store, known=early)
+    value = combination.combine(each.values)
+    fetched = not any(file.for_now for file in uploads.refused)
+    stored = fetched and _save(  # kept only when every file could be fetched this time
+        store,
+        combination.key(each.content_keys),
+        _CombinedEntry(
+            value=combination.to_json(value),
+            refused=[[file.name, file.message] for file in each.refused],
+        ),
+    )
+    return Combined(value, each.refused, reused=False, stored=stored)
+
+
+def _reader_of(
+    function: Callable[..., Any], from_json: Callable[[Any], Any] | None, name: str
+) -> Callable[[Any], Any]:
+    """What reads a stored result of ``function``: ``from_json``, or else a check of the JSON
+    data against the type ``function``'s return annotation names."""
+    if from_json is not None:
+        return from_json
+    try:
+        return reader(return_type(function))
+    except TypeError as error:
+        raise TypeError(
+            f"{name!r}: {error}, so a stored result cannot be checked: annotate what it returns "
+            "(a TypedDict, a dataclass, dict[str, float], ...), or give it a from_json of its own."
+        ) from None
+
+
+def _read_combined(read: Callable[[Any], U]) -> Callable[[Any], tuple[U, list[Refused]]]:
+    entry = reader(_CombinedEntry)
+
+    def read_entry(data: Any) -> tuple[U, list[Refused]]:
+        checked = entry(data)
+        refused = [Refused(*file) for file in checked["refused"] if len(file) == 2]
+        return read(checked["value"]), refused
+
+    return read_entry
 
 
 @dataclass

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from app_files.content_key import BLOCK_BYTES, content_key
@@ -34,6 +34,8 @@ MB = 1_000_000
 # The largest upload the app accepts. The FileField's max_size uses the same number, and
 # receive_upload checks it again.
 MAX_UPLOAD_BYTES = 100 * MB
+# The most the files of a MultiFileField may hold together (UploadSet checks it as it reads them).
+MAX_UPLOAD_SET_BYTES = 500 * MB
 
 
 class UploadError(ValueError):
@@ -63,6 +65,11 @@ class Upload:
             self._file = self.fetch()
         return self._file
 
+    @property
+    def fetched(self) -> bool:
+        """Its bytes are here already: read to find its content key, or by a computation."""
+        return self._file is not None
+
     def rewind(self) -> None:
         """Back to the start of its bytes, if they have been fetched, for the next reader."""
         if self._file is not None:
@@ -72,6 +79,80 @@ class Upload:
     def suffix(self) -> str:
         """The extension, lower case and without the dot ("csv"); "" when there is none."""
         return PurePath(self.name).suffix.lower().lstrip(".")
+
+
+class NotFetched(UploadError):
+    """An upload whose bytes could not be fetched just now: trying again may work."""
+
+
+@dataclass
+class Refused:
+    """One of several files that cannot be used, and why: a message for the user."""
+
+    name: str
+    message: str
+    for_now: bool = False  # it could not be fetched just now, rather than not be used at all
+
+
+# Receives one file as an Upload; the files it opens go into the ExitStack, which closes them.
+Receiver = Callable[[ExitStack], Upload]
+
+
+class UploadSet:
+    """Several uploads (the files of a MultiFileField), received one at a time as they are read.
+
+    Iterating gives each file that can be used, as an Upload, in the order given, and keeps only
+    that one open: moving on to the next closes it, so that memory holds one file at a time,
+    however many there are. A file that cannot be received (empty, too large, not fetched, or past
+    the limit for all the files together) is left out, and listed in ``refused`` with why.
+    """
+
+    def __init__(
+        self, receivers: list[tuple[str, Receiver]], max_total_bytes: int = MAX_UPLOAD_SET_BYTES
+    ) -> None:
+        self._receivers = receivers  # (file name, how to receive it)
+        self.max_total_bytes = max_total_bytes
+        self.refused: list[Refused] = []  # of the last time through the files
+
+    def __len__(self) -> int:
+        return len(self._receivers)
+
+    @property
+    def names(self) -> list[str]:
+        """The files' names, in order."""
+        return [name for name, _ in self._receivers]
+
+    def __iter__(self) -> Iterator[Upload]:
+        self.refused = []
+        total = 0
+        for name, receive in self._receivers:
+            with ExitStack() as files:
+                try:
+                    upload = receive(files)
+                    if total + upload.size > self.max_total_bytes:
+                        raise UploadError(too_much_together(name, self.max_total_bytes))
+                except UploadError as error:
+                    self.refused.append(Refused(name, str(error), isinstance(error, NotFetched)))
+                    continue
+                total += upload.size
+                yield upload
+
+
+def file_receiver(
+    path: Path, max_bytes: int = MAX_UPLOAD_BYTES, check_name: Callable[[str], object] | None = None
+) -> Receiver:
+    """How to receive the file at ``path`` as an upload (a command line's, or a test's)."""
+
+    def receive(files: ExitStack) -> Upload:
+        if check_name is not None:
+            check_name(path.name)
+        try:
+            file = files.enter_context(path.open("rb"))
+        except OSError as error:
+            raise UploadError(f"{path.name} cannot be opened ({error.strerror}).") from None
+        return measured(file, path.name, max_bytes)
+
+    return receive
 
 
 @contextmanager
@@ -109,7 +190,9 @@ def measured(file: BinaryIO, filename: str, max_bytes: int) -> Upload:
     check_size(filename, size, max_bytes)
     key = content_key(file, size)
     file.seek(0)
-    return Upload(name=filename, size=size, content_key=key, fetch=lambda: file)
+    upload = Upload(name=filename, size=size, content_key=key, fetch=lambda: file)
+    upload._file = file  # its bytes are here already: fetched
+    return upload
 
 
 def check_size(filename: str, size: int, max_bytes: int) -> None:
@@ -127,6 +210,13 @@ def _copy_within_limit(source: BinaryIO, target: BinaryIO, filename: str, max_by
         if copied > max_bytes:  # checked while copying: a stream has no size
             raise UploadError(too_large(filename, max_bytes))
         target.write(chunk)
+
+
+def too_much_together(filename: str, max_total_bytes: int) -> str:
+    return (
+        f"{filename} was left out: with it, the files hold more than {max_total_bytes / MB:g} MB "
+        "together, the most this app reads at once. Upload fewer files at a time."
+    )
 
 
 def too_large(filename: str, max_bytes: int) -> str:

@@ -31,9 +31,13 @@ from app_files.stored import recall_upload, remember_upload
 from app_files.stores import ResultStore
 from app_files.uploaded import (
     MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_SET_BYTES,
     MB,
+    NotFetched,
+    Receiver,
     Upload,
     UploadError,
+    UploadSet,
     check_size,
     measured,
     seekable,
@@ -44,6 +48,7 @@ T = TypeVar("T")
 # From this size on, a job tells the user where it is; a smaller upload is done before a message
 # would be read.
 PROGRESS_FROM_BYTES = 10 * MB
+PROGRESS_FROM_FILES = 5  # and from this many files in a MultiFileField
 # How long a button waits for VIKTOR to take its message to the user.
 MESSAGE_TIMEOUT_SECONDS = 5.0
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -79,17 +84,57 @@ def received_upload(
         raise user_error(str(error), field) from None
 
 
+@contextmanager
+def received_uploads(
+    multi_file_field_value: list[vkt.api_v1.FileResource] | None,
+    field: str,
+    missing: str,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    check_name: Callable[[str], object] | None = None,
+    *,
+    store: ResultStore | None = None,
+    max_total_bytes: int = MAX_UPLOAD_SET_BYTES,
+) -> Iterator[UploadSet]:
+    """The files of a ``MultiFileField`` (``params.<field>``), each received as
+    ``received_upload`` receives one, one at a time as they are read (``UploadSet``).
+
+    ``missing`` is the message for an empty field. A file that cannot be used is left out and
+    listed with why (``UploadSet.refused``), so that the others still give their results; the
+    limit for all the files together is ``max_total_bytes``. Progress says which file of how many
+    is being read (``stored.compute_each``), for a set of 5 files or more."""
+    if not multi_file_field_value:
+        raise user_error(missing, field)
+
+    def receiver(resource: vkt.api_v1.FileResource, name: str) -> Receiver:
+        return lambda files: upload_of(resource, files, max_bytes, check_name, store, name)
+
+    try:
+        receivers = [
+            (name := _from_viktor(lambda r=resource: r.filename, "a file's name"),
+             receiver(resource, name))
+            for resource in multi_file_field_value
+        ]  # fmt: skip
+        many = len(receivers) >= PROGRESS_FROM_FILES
+        with reporting_to(Throttled(InBackground(_progress_message)) if many else None):
+            yield UploadSet(receivers, max_total_bytes)
+    except UploadError as error:
+        raise user_error(str(error), field) from None
+
+
 def upload_of(
     resource: vkt.api_v1.FileResource,
     files: ExitStack,
     max_bytes: int,
     check_name: Callable[[str], object] | None,
     store: ResultStore | None,
+    name: str | None = None,
 ) -> Upload:
     """One file of a file field, as an Upload whose bytes are downloaded when first read, and
     closed with ``files``. Its size and content key come from what an earlier job stored under
-    the file's id, or else from its bytes, downloaded now (and then stored for later jobs)."""
-    name = _from_viktor(lambda: resource.filename, "the name of the uploaded file")
+    the file's id, or else from its bytes, downloaded now (and then stored for later jobs).
+    ``name``: its name, when the caller has asked VIKTOR for it already."""
+    if name is None:
+        name = _from_viktor(lambda: resource.filename, "the name of the uploaded file")
     if check_name is not None:
         check_name(name)
     file_id = file_id_of(resource)
@@ -151,7 +196,7 @@ def _from_viktor(call: Callable[[], T], what: str) -> T:
         return call()
     except OSError as error:  # what the SDK raises for a failed or cut-short request
         logger.warning("Could not fetch %s from VIKTOR: %r", what, error)
-        raise UploadError(
+        raise NotFetched(
             f"VIKTOR could not give this app {what} just now: try again in a moment."
         ) from None
 

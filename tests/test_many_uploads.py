@@ -1,0 +1,204 @@
+"""Many files at once: the files of a MultiFileField, each read once however often the set changes.
+
+Through the SDK and the local stand-in, in a controller of the test's own: each file is received
+in binary within its limits, one at a time; a file whose result is stored is not downloaded; the
+same bytes twice are read once; adding a file reads that file only; a result of the whole set is
+kept under the files' keys; and a file that cannot be used is named while the others still give
+their results.
+"""
+
+import tempfile
+import unittest
+from pathlib import Path
+from typing import TypedDict
+
+import viktor as vkt
+from viktor_standin import ViktorStandIn
+
+from app_files.stored import Combination, Computation, compute_combined, compute_each
+from app_files.stores import ViktorStore
+from app_files.uploaded import MB, Upload, UploadError, UploadSet, file_receiver
+from app_files.viktor_jobs import received_uploads
+
+
+class Lines(TypedDict):
+    lines: int
+
+
+COMPUTED: list[str] = []  # the names of the files each computation read, in order
+
+
+def lines(upload: Upload) -> Lines:
+    COMPUTED.append(upload.name)
+    content = upload.file.read()
+    if b"broken" in content:
+        raise UploadError(f"{upload.name} holds a broken table: fix it, or remove it.")
+    return {"lines": content.count(b"\n")}
+
+
+def total(results: list[Lines]) -> Lines:
+    return {"lines": sum(result["lines"] for result in results)}
+
+
+LINES = Computation("lines", compute=lines, version="1")
+TOTAL = Combination("lines-total", combine=total, version="1")
+
+
+class Fields(vkt.Parametrization):
+    files = vkt.MultiFileField("Files")
+
+
+class Controller(vkt.Controller):
+    parametrization = Fields
+
+    @vkt.DataView("Each", duration_guess=1)
+    def each(self, params, **kwargs) -> vkt.DataResult:
+        store = ViktorStore("workspace")
+        with received_uploads(params.files, "files", "Upload files.", store=store) as uploads:
+            each = compute_each(LINES, uploads, store)
+        items = [
+            vkt.DataItem(upload.name, stored.value["lines"]) for upload, stored in each.results
+        ]
+        items += [vkt.DataItem(file.name, file.message) for file in each.refused]
+        return vkt.DataResult(vkt.DataGroup(*items))
+
+    @vkt.DataView("Total", duration_guess=1)
+    def total(self, params, **kwargs) -> vkt.DataResult:
+        store = ViktorStore("workspace")
+        with received_uploads(params.files, "files", "Upload files.", store=store) as uploads:
+            combined = compute_combined(TOTAL, LINES, uploads, store)
+        items = [vkt.DataItem("Lines", combined.value["lines"])]
+        items += [vkt.DataItem(file.name, file.message) for file in combined.refused]
+        return vkt.DataResult(vkt.DataGroup(*items))
+
+
+def table(number: int) -> bytes:
+    return b"span,load\n" + b"".join(f"{number}.{row},{row}\n".encode() for row in range(number))
+
+
+class ManyUploadsTest(unittest.TestCase):
+    def setUp(self):
+        self.viktor = self.enterContext(ViktorStandIn())
+        COMPUTED.clear()
+
+    def upload(self, *tables: tuple[str, bytes]) -> list[int]:
+        return [self.viktor.add_file(name, data) for name, data in tables]
+
+    def shown(self, view: str, files: list[int]) -> dict[str, object]:
+        self.viktor.forget_requests()
+        result = self.viktor.run_job(Controller(), view, "data", {"files": files})
+        return {item["label"]: item["value"] for item in result["data"]}
+
+    def downloads(self) -> int:
+        return sum(request.route == "file download" for request in self.viktor.requests)
+
+    def test_each_file_is_computed_once_and_then_reused_without_a_download(self):
+        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 4)])
+        self.assertEqual(self.shown("each", files), {"t1.csv": 2, "t2.csv": 3, "t3.csv": 4})
+        self.assertEqual(COMPUTED, ["t1.csv", "t2.csv", "t3.csv"])
+        self.assertEqual(self.shown("each", files), {"t1.csv": 2, "t2.csv": 3, "t3.csv": 4})
+        self.assertEqual((len(COMPUTED), self.downloads()), (3, 0))
+
+    def test_adding_a_file_reads_that_file_only(self):
+        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 21)])
+        self.shown("total", files)
+        COMPUTED.clear()
+        files += self.upload(("t21.csv", table(21)))
+        self.assertEqual(self.shown("total", files), {"Lines": sum(n + 1 for n in range(1, 22))})
+        self.assertEqual((COMPUTED, self.downloads()), (["t21.csv"], 1))
+
+    def test_the_same_bytes_twice_are_read_once(self):
+        files = self.upload(("a.csv", table(3)), ("copy of a.csv", table(3)))
+        self.assertEqual(self.shown("each", files), {"a.csv": 4, "copy of a.csv": 4})
+        self.assertEqual(COMPUTED, ["a.csv"])
+
+    def test_a_broken_file_is_named_and_the_others_still_count(self):
+        files = self.upload(("a.csv", table(2)), ("b.csv", b"broken\n"), ("c.csv", table(3)))
+        for view in ("each", "total"):
+            with self.subTest(view=view):
+                shown = self.shown(view, files)
+                self.assertEqual(
+                    shown["b.csv"], "b.csv holds a broken table: fix it, or remove it."
+                )
+                self.assertEqual(shown.get("Lines", 7), 7)
+
+    def test_a_set_kept_whole_is_shown_without_asking_for_any_files_result(self):
+        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 6)])
+        self.shown("total", files)
+        self.assertEqual(self.shown("total", files), {"Lines": sum(n + 1 for n in range(1, 6))})
+        results = [
+            request
+            for request in self.viktor.requests
+            if request.route == "storage: get" and request.query["key"].startswith("lines-")
+            and not request.query["key"].startswith("lines-total-")
+        ]  # fmt: skip
+        self.assertEqual((results, self.downloads()), ([], 0))
+
+    def test_a_set_with_a_file_that_could_not_be_fetched_is_shown_but_not_kept(self):
+        files = self.upload(("a.csv", table(2)), ("b.csv", table(3)))
+        self.shown("each", files[1:])  # b.csv is known: no job downloads it again
+        with self.viktor.failing("file download"):
+            shown = self.shown("total", files)
+        self.assertEqual(shown["Lines"], 4)
+        self.assertIn("could not give this app", shown["a.csv"])
+        self.assertFalse(
+            any(key.startswith("lines-total-") for key in self.viktor.storage("workspace"))
+        )
+        self.assertEqual(self.shown("total", files), {"Lines": 7})
+
+    def test_no_files_asks_for_them_on_the_field(self):
+        with self.assertRaises(vkt.UserError) as caught:
+            self.viktor.run_job(Controller(), "each", "data", {"files": []})
+        self.assertIn("Upload files.", str(caught.exception))
+
+
+class UploadSetTest(unittest.TestCase):
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+
+    def file(self, name: str, data: bytes) -> Path:
+        (self.folder / name).write_bytes(data)
+        return self.folder / name
+
+    def test_one_file_is_open_at_a_time(self):
+        paths = [self.file(f"t{n}.csv", table(n)) for n in range(1, 4)]
+        uploads = UploadSet([(path.name, file_receiver(path)) for path in paths])
+        seen = []
+        for upload in uploads:
+            self.assertTrue(all(file.closed for file in seen))
+            seen.append(upload.file)
+        self.assertTrue(all(file.closed for file in seen))
+
+    def test_files_that_cannot_be_used_are_left_out_with_why(self):
+        paths = [
+            self.file("a.csv", table(2)),
+            self.file("empty.csv", b""),
+            self.file("big.csv", b"x" * 3_000_000),
+            self.file("b.csv", b"y" * 1_500_000),
+            self.file("c.csv", table(3)),
+        ]
+        uploads = UploadSet(
+            [(path.name, file_receiver(path, max_bytes=2 * MB)) for path in paths],
+            max_total_bytes=int(1.5 * MB),
+        )
+        self.assertEqual([upload.name for upload in uploads], ["a.csv", "c.csv"])
+        refused = {file.name: file.message for file in uploads.refused}
+        self.assertEqual(list(refused), ["empty.csv", "big.csv", "b.csv"])
+        self.assertIn("is empty", refused["empty.csv"])
+        self.assertIn("larger than 2 MB", refused["big.csv"])
+        self.assertIn("more than 1.5 MB together", refused["b.csv"])
+
+    def test_a_store_that_is_down_still_gives_every_result(self):
+        paths = [self.file(f"t{n}.csv", table(n)) for n in range(1, 3)]
+        uploads = UploadSet([(path.name, file_receiver(path)) for path in paths])
+
+        class Down:
+            def read(self, key):
+                raise OSError("down")
+
+            write = keys = delete = read
+
+        each = compute_each(LINES, uploads, Down())
+        self.assertEqual([stored.value for _, stored in each.results], [{"lines": 2}, {"lines": 3}])
+        combined = compute_combined(TOTAL, LINES, uploads, Down())
+        self.assertEqual((combined.value, combined.stored), ({"lines": 5}, False))
