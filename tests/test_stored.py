@@ -153,7 +153,7 @@ class ComputeOnceTest(unittest.TestCase):
         )
 
     def test_a_computation_whose_result_cannot_be_checked_is_refused_when_defined(self):
-        with self.assertRaisesRegex(TypeError, "annotate what compute returns"):
+        with self.assertRaisesRegex(TypeError, "annotate what it returns"):
             computation(lambda upload: {"lines": 1})
         with self.assertRaisesRegex(TypeError, "BytesIO cannot be checked"):
             computation(_returns_bytes_io)
