@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -60,7 +61,9 @@ class Computation(Generic[T]):
     """A result computed from an upload, worth keeping for later jobs."""
 
     name: str  # the start of every key, such as "table-stats": letters, digits and "-"
-    compute: Callable[[Upload], T]  # reads the upload; raises UploadError when it cannot be used
+    # Reads the upload (and takes compute_once's inputs as keyword arguments); raises UploadError
+    # when the upload cannot be used.
+    compute: Callable[..., T]
     version: str  # changes whenever the result could: code_version(...) of the code behind it
     # The result as JSON data, and back. By default, a dataclass becomes a dict of its fields, and
     # stored JSON data is checked against the type that compute's return annotation names
@@ -73,11 +76,15 @@ class Computation(Generic[T]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "_read", _reader_of(self.compute, self.from_json, self.name))
 
-    def key(self, upload: Upload) -> str:
+    def key(self, upload: Upload, inputs: Mapping[str, Any] | None = None) -> str:
         # The extension comes from the user's file name: only a plain one goes into the key, so
-        # that every key is a valid Storage key and file name, and at most about 100 characters.
+        # that every key is a valid Storage key and file name, and at most about 120 characters.
         extension = upload.suffix if _PLAIN_EXTENSION.fullmatch(upload.suffix) else "other"
-        return f"{self.name}-{upload.content_key}-{self.version}-{extension}"
+        key = f"{self.name}-{upload.content_key}-{self.version}-{extension}"
+        if inputs:
+            values = json.dumps(dict(inputs), sort_keys=True, allow_nan=False).encode()
+            key += f"-{hashlib.sha256(values).hexdigest()[:16]}"
+        return key
 
 
 @dataclass
@@ -87,16 +94,25 @@ class Stored(Generic[T]):
     stored: bool  # True when the value is in the store for later jobs
 
 
-def compute_once(computation: Computation[T], upload: Upload, store: ResultStore) -> Stored[T]:
+def compute_once(
+    computation: Computation[T],
+    upload: Upload,
+    store: ResultStore,
+    inputs: Mapping[str, Any] | None = None,
+) -> Stored[T]:
     """The result of ``computation`` for ``upload``: from the store if it is there, else
-    computed now and stored."""
-    key = computation.key(upload)
+    computed now and stored.
+
+    ``inputs``: what else decides the result, such as field values ({"span": params.span}),
+    given to ``compute`` as keyword arguments and made part of the key, so that each set of
+    values is computed once. They must be JSON data (numbers, texts, booleans, lists)."""
+    key = computation.key(upload, inputs)
     found = _load(store, key, computation._read)
     if found is not None:
         logger.info("Reused %s from the store", key)
         return Stored(found[0], reused=True, stored=True)
     upload.rewind()  # another computation may have read it in this job
-    value = computation.compute(upload)
+    value = computation.compute(upload, **(inputs or {}))
     report("Storing the result for later jobs", 0.95)
     stored = _save(store, key, computation.to_json(value))
     if stored:
@@ -378,7 +394,7 @@ def _remove_other_versions(
     prefix = f"{computation.name}-{upload.content_key}-"
     try:
         for key in store.keys(prefix):
-            version = key.removeprefix(prefix).rpartition("-")[0]
+            version = key.removeprefix(prefix).split("-", 1)[0]
             if version != computation.version:
                 try:
                     store.delete(key)

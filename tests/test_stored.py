@@ -73,6 +73,22 @@ class ComputeOnceTest(unittest.TestCase):
         self.assertEqual(again.value, {"lines": 3})
         self.assertEqual(self.compute.calls, 1)
 
+    def test_inputs_are_given_to_compute_and_keyed_so_each_is_computed_once(self):
+        def shares(upload: Upload, parts: int) -> Lines:
+            calls.append(parts)
+            return {"lines": upload.file.read().count(b"\n") // parts}
+
+        calls: list[int] = []
+        shared = computation(shares, name="shares")
+        with receive_upload(io.BytesIO(DATA), "beams.csv") as upload:
+            results = [
+                compute_once(shared, upload, self.store, {"parts": parts}).value
+                for parts in (1, 3, 1, 3)
+            ]
+        self.assertEqual(results, [{"lines": 3}, {"lines": 1}] * 2)
+        self.assertEqual(calls, [1, 3])  # each set of inputs once, and both kept
+        self.assertEqual(len([key for key in self.stored() if key.startswith("shares-")]), 2)
+
     def test_an_odd_extension_makes_a_plain_key(self):
         for filename in ["beams", "beams.tar gz", "beams." + "x" * 300, "beams.CSV;rm"]:
             with self.subTest(filename=filename[:20]):
