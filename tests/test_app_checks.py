@@ -264,14 +264,15 @@ class WorkersEnvironmentTest(unittest.TestCase):
     def test_an_import_that_requirements_txt_does_not_install(self):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
         sources = dict(GOOD)
-        sources["beam_good/plots.py"] = "import plotly.graph_objects as go\nimport yaml\n"
+        sources["beam_good/checks.py"] = "import hypothesis.strategies\nimport yaml\n"
         write_app(folder, sources)
         problems = requirement_problems(folder)
         self.assertEqual(len(problems), 2, problems)
-        self.assertIn("beam_good/plots.py:1: imports `plotly`", problems[0])
+        self.assertIn("beam_good/checks.py:1: imports `hypothesis`", problems[0])
         self.assertIn("requirements-dev.txt installs it", problems[0])
-        self.assertIn("add it to requirements.txt, pinned: plotly==", problems[0])
-        self.assertIn("imports `yaml`", problems[1])
+        self.assertIn("add it to requirements.txt, pinned: hypothesis==", problems[0])
+        self.assertIn("beam_good/checks.py:2: imports `yaml`", problems[1])
+        self.assertIn("pinned: pyyaml==", problems[1])
 
     def test_an_import_through_a_package_requirements_txt_lists_is_enough(self):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
