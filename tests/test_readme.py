@@ -60,7 +60,7 @@ def inline_commands() -> list[str]:
 
 
 def ci_lines() -> set[str]:
-    """The lines of .ci/run, without a trailing comment (such as ``# demo``). .ci/run activates
+    """The lines of .ci/run, without a trailing comment (such as a marker). .ci/run activates
     the quick start's environment, so ``.venv/bin/python -m x`` there is ``python -m x``."""
     script = (REPOSITORY / ".ci" / "run").read_text(encoding="utf-8")
     lines = {line.split("  #")[0].strip() for line in script.splitlines()}
