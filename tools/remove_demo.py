@@ -5,14 +5,14 @@ Run it once, from the repository root, before you start on your own app::
     python -m tools.remove_demo            # remove it
     python -m tools.remove_demo --dry-run  # only say what would go
 
-The demo is what only the table statistics need: the paths in ``DEMO_PATHS`` (this tool and its
-test among them: once the demo is gone they have nothing left to do), and the lines of shared files
-marked as the demo's, a single line with a trailing ``# demo`` comment, or a block from
-``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->`` and ``<!-- demo: end -->`` in
-Markdown). What remains is a working app with the three kinds of files in their smallest form: a
-bundled text, a file field whose upload it measures, and a result it stores and reuses; its own
-tests and checks pass (CI checks that on a copy of the repository), and no file names the demo
-(``tests/test_remove_demo.py`` checks that).
+The demo is what only the table statistics need: the paths in ``DEMO_PATHS`` (with this tool and
+its test, which have nothing left to do once the demo is gone, and the template's own files for
+copier), and the lines of shared files marked as the demo's, a single line with a trailing
+``# demo`` comment, or a block from ``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->``
+and ``<!-- demo: end -->`` in Markdown). What remains is a working app with the three kinds of
+files in their smallest form: a bundled text, a file field whose upload it measures, and a result
+it stores and reuses; its own tests and checks pass (CI checks that on a copy of the repository),
+and no file names the demo (``tests/test_remove_demo.py`` checks that).
 
 It needs the standard library only, and changes nothing but what it lists.
 """
@@ -35,6 +35,11 @@ DEMO_PATHS = (
     "tests/demo",
     "tests/test_remove_demo.py",
     "tools/remove_demo.py",
+    # What makes this repository a template for copier, which an app made from it does not need:
+    # copier reads them from the template itself ("Take the template's updates" in the README).
+    "copier.yml",
+    "{{_copier_conf.answers_file}}.jinja",
+    ".copier",
 )
 LINE_MARKER = re.compile(r"\s*(?:#|<!--) demo(?: -->)?\s*$")
 BEGIN_MARKER = re.compile(r"^\s*(?:#|<!--) demo: begin(?: -->)?\s*$")
