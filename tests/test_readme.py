@@ -26,6 +26,7 @@ NOT_RUN_BY_CI = {
     "pre-commit install": "installs a git hook in a clone; .ci/run validates the hooks' config",
     # The template's update drill (.copier/update_drill.py, which .ci/run runs) runs these on apps
     # it makes from the template, offline.
+    "python -m pip install copier": "the template's .ci/run installs it for its update drill",
     "copier update": "needs an app made from the template; the template's update drill runs it",
     "python ../viktor-app-template/.copier/adopt.py": "the template's update drill runs it",
     "git clone https://github.com/": "needs the network; the update drill clones offline",
