@@ -21,6 +21,7 @@ when something did.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 import shutil
 import subprocess
@@ -36,8 +37,8 @@ from readme_recipes import Recipe, recipes  # noqa: E402  (the README's recipes,
 TEMPLATE_ENTITY_TYPE = "entity_type_a"
 NOTE = "# Changed by a later version of the template."
 # v2: the lines a later template adds, each before the first line that starts with the anchor
-# (or at the end, for None): in files the user never touches, in the entity type beside the user's
-# own lines, and next to a block of the demo that the apps no longer have.
+# (or at the end, for None): in files the user never touches, in the entity type (one right below
+# the user's new view), and next to a block of the demo that the apps no longer have.
 LATER_VERSION = {
     "app_files/__init__.py": None,
     "tests/viktor_standin/__init__.py": None,
@@ -140,17 +141,20 @@ def by_hand(app: Path) -> None:
     commit_all(app, "My app: the entity type renamed, the demo removed")
 
 
-def as_a_clone(template: Path, app: Path, v1: str) -> None:
+def clone_of_v1(template: Path, app: Path, v1: str) -> None:
     git(app.parent, "clone", "-q", "--no-tags", str(template), app.name)
     git(app, "reset", "-q", "--hard", v1)
+
+
+def as_a_clone(template: Path, app: Path, v1: str) -> None:
+    clone_of_v1(template, app, v1)
     by_hand(app)
 
 
 def as_use_this_template(template: Path, app: Path, v1: str) -> None:
     """A first commit of v1's files, without the template's history, as GitHub's "Use this
     template" makes it."""
-    git(app.parent, "clone", "-q", "--no-tags", str(template), app.name)
-    git(app, "reset", "-q", "--hard", v1)
+    clone_of_v1(template, app, v1)
     shutil.rmtree(app / ".git")
     git(app, "init", "-q")
     commit_all(app, "Initial commit")
@@ -165,10 +169,24 @@ def adopt(template: Path, app: Path, v1: str) -> None:
     commit_all(app, "Take the template's updates with copier")
 
 
+USERS_RECIPES = ("Add a field", "Add a view")
+
+
 def users_changes(app: Path, entity_type: str) -> None:
-    for title in ("Add a field", "Add a view"):
+    for title in USERS_RECIPES:
         readme_recipe(title, entity_type).perform(app)
     commit_all(app, "My field and view")
+
+
+def users_lines_kept(app: Path, entity_type: str) -> bool:
+    """Whether every line the user's recipes wrote is still in its file."""
+    return all(
+        line in (app / step.file).read_text(encoding="utf-8")
+        for title in USERS_RECIPES
+        for step in readme_recipe(title, entity_type).steps
+        for line in step.lines
+        if step.file and line.strip()
+    )
 
 
 def check_update(app: Path, entity_type: str, v2: str) -> None:
@@ -192,12 +210,12 @@ def check_update(app: Path, entity_type: str, v2: str) -> None:
             problems.append(f"{name}: conflicts")
     if (app / "tablestats").exists() or list(app.rglob("*.rej")):
         problems.append("the demo came back, or a change was rejected (*.rej)")
-    folder = app / entity_type
-    if "safety_factor" not in (folder / "parametrization.py").read_text(encoding="utf-8"):
-        problems.append("the user's field is gone")
-    if "def upload_size" not in (folder / "controller.py").read_text(encoding="utf-8"):
-        problems.append("the user's view is gone")
-    if f"_commit: {v2[:7]}" not in (app / ".copier-answers.yml").read_text(encoding="utf-8"):
+    if not users_lines_kept(app, entity_type):
+        problems.append("a line of the user's field or view is gone")
+    recorded = re.search(
+        r"^_commit: (\w+)$", (app / ".copier-answers.yml").read_text("utf-8"), re.M
+    )
+    if recorded is None or not v2.startswith(recorded[1]):
         problems.append(".copier-answers.yml does not record v2")
     if problems:
         raise DrillError(f"{app.name}: " + "; ".join(problems))
