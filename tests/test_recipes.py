@@ -9,6 +9,7 @@ repository itself is reported once, by ``test_lint.py``: the copies are linted o
 repository is clean, so that what fails there is the recipe's.
 """
 
+import itertools
 import os
 import shlex
 import shutil
@@ -113,7 +114,7 @@ class RecipesTest(unittest.TestCase):
         cls.recipes = readme_recipes()
         cls.folder = tempfile.TemporaryDirectory()
         folders = [Path(cls.folder.name) / f"recipe-{n}" for n in range(len(cls.recipes))]
-        lint = [repository_lint_clean()] * len(cls.recipes)
+        lint = itertools.repeat(repository_lint_clean())
         with ThreadPoolExecutor(max_workers=2) as pool:
             outcomes = pool.map(perform_and_check, cls.recipes, folders, lint)
             cls.outcomes = dict(zip((r.title for r in cls.recipes), outcomes, strict=True))
