@@ -27,7 +27,7 @@ class Parametrization(vkt.Parametrization):
         "Remove stored results",
         method="clear_stored_results",
         description=(
-            "Results are kept in VIKTOR Storage, so that every view and download of the same file "
-            "reuses them. This removes all of them, for every user of this workspace."
+            "Results are kept in VIKTOR Storage, so that every later job on the same file reuses "
+            "them. This removes all of them, for every user of this workspace."
         ),
     )

@@ -5,8 +5,9 @@ extra sheets. The code only knows names in it:
 
 - named cells (Formulas > Name Manager): ``ReportFile``, ``ReportSheet``, ``ReportRows``,
   ``ReportSize``, ``ReportSource``, ``ReportCreated`` and ``ReportAbout``;
-- the Excel table (Insert > Table) named ``Statistics``, with the columns of ``rows.HEADERS``,
-  which grows to one row per column of the upload, in the number formats of its first data row;
+- the Excel table (Insert > Table) named ``Statistics``: the code writes its header row and its
+  rows from ``rows.COLUMNS``, one row per column of the upload, so a new statistic needs no edit
+  of the template; the template gives the table's place, style and column widths;
 - ``ReportCharts``, the cell where the charts of the distributions start (one below the other),
   and ``HistogramData``, the cell where the data they draw is written.
 
@@ -27,11 +28,11 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.table import Table
+from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tablestats import rows
 from tablestats.computation import TableStatistics
-from tablestats.rows import HEADERS, statistics_row
 from tablestats.statistics import ColumnSummary
 
 # A bundled file, found from this file's own location.
@@ -51,6 +52,7 @@ NAMED_CELLS = (
 TABLE_NAME = "Statistics"
 CHART_ROWS = 16  # rows each chart takes, the space between charts included
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 18, 7.5
+COUNT_FORMAT = "#,##0"  # how a count of cells is shown: 1,234
 
 
 class TemplateError(RuntimeError):
@@ -82,7 +84,7 @@ def build_report(
             "ReportAbout": about.strip(),
         },
     )
-    _fill_table(workbook, [statistics_row(column) for column in statistics.summary.columns])
+    _fill_table(workbook, [rows.statistics_row(column) for column in statistics.summary.columns])
     _draw_distributions(workbook, [c for c in statistics.summary.columns if c.histogram])
     output = BytesIO()
     workbook.save(output)
@@ -132,39 +134,36 @@ def _bounds(reference: str) -> tuple[int, int, int, int]:
 def _table(workbook: Workbook) -> tuple[Worksheet, Table]:
     for sheet in workbook.worksheets:
         if TABLE_NAME in sheet.tables:
-            table = sheet.tables[TABLE_NAME]
-            first_column, _, last_column, _ = _bounds(table.ref)
-            if last_column - first_column + 1 != len(HEADERS):
-                raise TemplateError(
-                    f"The table {TABLE_NAME} in the report template must have "
-                    f"{len(HEADERS)} columns: {', '.join(HEADERS)}."
-                )
-            return sheet, table
+            return sheet, sheet.tables[TABLE_NAME]
     raise TemplateError(f"The report template has no Excel table named {TABLE_NAME}.")
 
 
-def _fill_table(workbook: Workbook, rows: list[list]) -> None:
+def _fill_table(workbook: Workbook, values: list[list]) -> None:
+    """The table, from its top left cell on: the headers of ``rows.COLUMNS``, then ``values``."""
     sheet, table = _table(workbook)
     first_column, header_row, last_column, last_row = _bounds(table.ref)
-    # New rows take the number formats of the template's first data row.
-    formats = [
-        sheet.cell(row=header_row + 1, column=c).number_format
-        for c in range(first_column, last_column + 1)
-    ]
-    for offset, row in enumerate(rows, start=1):
-        for column, (value, number_format) in enumerate(
-            zip(row, formats, strict=True), start=first_column
-        ):
+    for row in sheet.iter_rows(header_row, last_row, first_column, last_column):
+        for cell in row:  # the template's own cells, which may be more than ours
+            cell.value = None
+    end_column = first_column + len(rows.COLUMNS) - 1
+    for column, table_column in enumerate(rows.COLUMNS, start=first_column):
+        _write(sheet.cell(row=header_row, column=column), table_column.header)
+        number_format = COUNT_FORMAT if table_column.counts_cells else "General"
+        for offset, row in enumerate(values, start=1):
             cell = sheet.cell(row=header_row + offset, column=column)
-            _write(cell, value)
+            _write(cell, row[column - first_column])
             cell.number_format = number_format
-    end_row = header_row + max(len(rows), 1)
-    for row_number in range(end_row + 1, last_row + 1):  # rows the template had beyond ours
-        for column in range(first_column, last_column + 1):
-            sheet.cell(row=row_number, column=column, value=None)
+        letter = get_column_letter(column)
+        if letter not in sheet.column_dimensions:  # a column the template did not size
+            sheet.column_dimensions[letter].width = max(10, len(table_column.header) + 2)
+    end_row = header_row + max(len(values), 1)
     table.ref = (
-        f"{get_column_letter(first_column)}{header_row}:{get_column_letter(last_column)}{end_row}"
+        f"{get_column_letter(first_column)}{header_row}:{get_column_letter(end_column)}{end_row}"
     )
+    table.tableColumns = [
+        TableColumn(id=number, name=column.header)
+        for number, column in enumerate(rows.COLUMNS, start=1)
+    ]
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
 

@@ -19,7 +19,11 @@ from viktor_standin.app_checks import REPOSITORY, load_app
 
 from tools import check_paths
 
-NOT_APP_CODE = {"tests", "benchmarks"}  # folders whose files never ship as part of the app
+# Folders whose files never ship as part of the app.
+NOT_APP_CODE = {
+    "tests",
+    "benchmarks",  # demo
+}
 
 
 def app_modules() -> list:

@@ -333,7 +333,7 @@ class OptOutTests(RuleTables, unittest.TestCase):
     ]
     NEAR_MISSES = [
         "open('/mnt/rates.csv')  # check_paths: ok volume mounted on our own server",
-        "open('file.txt')  # noqa: E501  # check_paths: ok fixture for a demo",
+        "open('file.txt')  # noqa: E501  # check_paths: ok fixture for an example",
         "os.chdir(folder)  # check_paths: ok this script runs on a laptop only",
         "text = '# check_paths: ok'",
         "def f():\n    '''Write # check_paths: ok and a reason.'''",
@@ -491,7 +491,7 @@ class FileSetTests(unittest.TestCase):
     def test_default_file_set(self) -> None:
         with tempfile.TemporaryDirectory() as temporary:
             root = Path(temporary)
-            checked = ["app.py", "app/controller.py", "tools/tool.py", "benchmarks/bench.py"]
+            checked = ["app.py", "app/controller.py", "tools/tool.py", "scripts/bench.py"]
             skipped = [
                 "tests/test_app.py",
                 ".venv/lib/site.py",

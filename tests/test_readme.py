@@ -24,6 +24,12 @@ NOT_RUN_BY_CI = {
     "python benchmarks/bench_uploads.py": "takes minutes; .ci/run runs it with --quick",  # demo
     "bash .ci/run": "is what CI runs",
     "pre-commit install": "installs a git hook in a clone; .ci/run validates the hooks' config",
+    # The template's update drill (.copier/update_drill.py, which .ci/run runs) runs these on apps
+    # it makes from the template, offline.
+    "python -m pip install copier": "the template's .ci/run installs it for its update drill",
+    "copier update": "needs an app made from the template; the template's update drill runs it",
+    "python ../viktor-app-template/.copier/adopt.py": "the template's update drill runs it",
+    "git clone https://github.com/": "needs the network; the update drill clones offline",
 }
 RUN_BY_TESTS = {
     "python -m tools.check_paths --help": "test_check_paths.py",
@@ -60,7 +66,7 @@ def inline_commands() -> list[str]:
 
 
 def ci_lines() -> set[str]:
-    """The lines of .ci/run, without a trailing comment (such as ``# demo``). .ci/run activates
+    """The lines of .ci/run, without a trailing comment (such as a marker). .ci/run activates
     the quick start's environment, so ``.venv/bin/python -m x`` there is ``python -m x``."""
     script = (REPOSITORY / ".ci" / "run").read_text(encoding="utf-8")
     lines = {line.split("  #")[0].strip() for line in script.splitlines()}

@@ -1,12 +1,15 @@
 """Every recipe in the README's "Change it" works: performed on a copy of the repository, as
 written there, after which the app's own checks pass in the copy.
 
-A recipe that stops working (the code it edits moved, or what it adds no longer loads) fails here,
-with the recipe's name and what failed. The recipes are read from the README (``readme_recipes``),
-so what a user reads is what is tested. Each copy runs its checks in a process of its own, two at
-a time; in a copy, this module skips itself.
+A recipe that stops working (the code it edits moved, what it adds no longer loads, or is not
+lint-clean) fails here, with the recipe's name and what failed. The recipes are read from the
+README (``readme_recipes``), so what a user reads is what is tested. Each copy runs its checks in
+a process of its own, two at a time; in a copy, this module skips itself. A lint problem of the
+repository itself is reported once, by ``test_lint.py``: the copies are linted only when the
+repository is clean, so that what fails there is the recipe's.
 """
 
+import itertools
 import os
 import shlex
 import shutil
@@ -18,17 +21,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from readme_recipes import Recipe, RecipeError, recipes
+from test_lint import run_tool
 
 from tools.repository import app_files_in
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 IN_A_COPY = "TEMPLATE_RECIPE_COPY"  # set in the copies, where this module must not run again
-# The checks run in every copy: lint, the path check, and the tests that check whatever app
-# app.py declares. After a rename also the tests that find the app through app.py, or run its
-# commands; the others do not depend on the entity type's folder (test_app.py checks that only
-# app.py names it).
+# The checks run in every copy: lint (when the repository itself is clean), the path check, and
+# the tests that check whatever app app.py declares. After a rename also the tests that find the
+# app through app.py, or run its commands; the others do not depend on the entity type's folder
+# (test_app.py checks that only app.py names it).
 APP_CHECKS = ["tests/test_app.py", "tests/test_bundled_files.py"]
-AFTER_A_RENAME = ["tests/test_readme.py", "tests/demo/test_controller.py", "tests/demo/test_cli.py"]
+AFTER_A_RENAME = [
+    "tests/test_readme.py",
+    "tests/demo/test_controller.py",  # demo
+    "tests/demo/test_cli.py",  # demo
+]
 RENAME = "Rename the entity type"
 
 
@@ -45,18 +53,27 @@ def copy_of_repository(target: Path) -> Path:
     return target
 
 
-def checks_in(folder: Path, renamed: bool) -> list[tuple[str, list[str]]]:
+LINT = {
+    "ruff check": ["ruff", "check", "--no-cache", "."],
+    "ruff format": ["ruff", "format", "--check", "--no-cache", "."],
+}
+
+
+def repository_lint_clean() -> bool:
+    return all(run_tool(*command)[0] == 0 for command in LINT.values())
+
+
+def checks_in(folder: Path, renamed: bool, lint: bool) -> list[tuple[str, list[str]]]:
     tests = APP_CHECKS + [test for test in AFTER_A_RENAME if renamed and (folder / test).exists()]
     python = sys.executable
     return [
-        ("ruff check", [python, "-m", "ruff", "check", "--no-cache", "."]),
-        ("ruff format", [python, "-m", "ruff", "format", "--check", "--no-cache", "."]),
+        *[(name, [python, "-m", *command]) for name, command in LINT.items() if lint],
         ("path check", [python, "-m", "tools.check_paths"]),
         ("tests", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests]),
     ]
 
 
-def perform_and_check(recipe: Recipe, folder: Path) -> str | None:
+def perform_and_check(recipe: Recipe, folder: Path, lint: bool) -> str | None:
     """None when the recipe works in ``folder``, else what failed."""
     try:
         recipe.perform(copy_of_repository(folder))
@@ -64,7 +81,7 @@ def perform_and_check(recipe: Recipe, folder: Path) -> str | None:
         return f"a step cannot be performed: {error}"
     environment = {**os.environ, IN_A_COPY: "1", "PYTHONDONTWRITEBYTECODE": "1"}
     environment["VIKTOR_CHECKS_QUICK"] = "1"  # the app's checks in brief: that it loads and runs
-    for name, command in checks_in(folder, recipe.title == RENAME):
+    for name, command in checks_in(folder, recipe.title == RENAME, lint):
         completed = subprocess.run(
             command, cwd=folder, env=environment, capture_output=True, text=True, timeout=600
         )
@@ -98,8 +115,9 @@ class RecipesTest(unittest.TestCase):
         cls.recipes = readme_recipes()
         cls.folder = tempfile.TemporaryDirectory()
         folders = [Path(cls.folder.name) / f"recipe-{n}" for n in range(len(cls.recipes))]
+        lint = itertools.repeat(repository_lint_clean())
         with ThreadPoolExecutor(max_workers=2) as pool:
-            outcomes = pool.map(perform_and_check, cls.recipes, folders)
+            outcomes = pool.map(perform_and_check, cls.recipes, folders, lint)
             cls.outcomes = dict(zip((r.title for r in cls.recipes), outcomes, strict=True))
 
     @classmethod

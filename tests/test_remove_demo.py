@@ -1,9 +1,11 @@
-"""The demo comes off cleanly: ``python -m tools.remove_demo`` removes what its markers say.
+"""The demo comes off cleanly: ``python -m tools.remove_demo`` removes what its markers say, and
+no file the skeleton keeps names the demo or its subject.
 
 Whether what remains is a working app is checked where it takes minutes: ``.ci/run`` removes the
 demo from a fresh clone and runs the checks there.
 """
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -11,10 +13,34 @@ import textwrap
 import unittest
 from pathlib import Path
 
-from tools.remove_demo import DEMO_FOLDERS, REPOSITORY, MarkerError, remove_demo, without_demo
+from tools.remove_demo import (
+    DEMO_PATHS,
+    REPOSITORY,
+    MarkerError,
+    remove_demo,
+    skeleton_texts,
+    without_demo,
+)
 
 # The markers, spelt so that this file holds none itself: the tool would take them for real ones.
 MARK, BEGIN, END = "# " + "demo", "# " + "demo: begin", "# " + "demo: end"
+
+# The words that name the demo or its subject (this file goes with the demo, so it may hold them).
+# The SDK's own PlotlyView and PlotlyResult are the skeleton's too; the library plotly is not.
+DEMO_WORDS = re.compile(
+    r"demo|tablestats|statistic|excel report|report.template|plotly(?!view|result)|chrom(?:e|ium)"
+    r"|browser.for.tests|browser test|benchmark|calamine|histogram",
+    re.IGNORECASE,
+)
+# Lines that still name the demo in parts another change is rewriting, each to go there:
+# (file, a phrase of the line). The test fails once one is gone, so that this list stays short.
+KNOWN_LEFTOVERS = {
+    ("README.md", "a new statistic never serves a result"),  # The three kinds of files
+    ("README.md", "When you add a statistic, there is nothing to do"),
+    ("README.md", "knows nothing of the demo"),  # Test it: the app, as VIKTOR runs it
+    ("tests/test_stored.py", '"statistics.py"'),  # a module's name in the code-version tests
+    ("tests/test_stored.py", '"statistics.cpython-311.pyc"'),
+}
 
 
 def dedent(text: str) -> str:
@@ -103,17 +129,24 @@ class RemoveDemoTest(unittest.TestCase):
     def test_every_marked_file_of_this_repository_pairs_up(self):
         remove_demo(REPOSITORY, dry_run=True)  # raises MarkerError otherwise
 
-    def test_removes_the_folders_and_the_marked_lines_and_nothing_else(self):
+    def test_removes_the_demos_paths_and_marked_lines_and_nothing_else(self):
         root = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        for folder in DEMO_FOLDERS:
-            (root / folder).mkdir(parents=True)
-            (root / folder / "module.py").write_text("x = 1\n")
+        for demo_path in DEMO_PATHS:
+            path = root / demo_path
+            if path.suffix:  # a file
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("x = 1\n")
+            else:
+                path.mkdir(parents=True)
+                (path / "module.py").write_text("x = 1\n")
+        (root / "tools" / "check.py").write_text("x = 1\n")
         (root / "app.py").write_text("from entity.controller import Controller\n")
         (root / "requirements.txt").write_text(f"viktor==14.36.2\nopenpyxl==3.1.5  {MARK}\n")
         done = remove_demo(root)
-        self.assertEqual(len(done), len(DEMO_FOLDERS) + 1)
+        self.assertEqual(len(done), len(DEMO_PATHS) + 1)
         self.assertEqual(
-            sorted(p.name for p in root.iterdir()), ["app.py", "requirements.txt", "tests"]
+            sorted(p.relative_to(root).as_posix() for p in root.rglob("*")),
+            ["app.py", "requirements.txt", "tests", "tools", "tools/check.py"],
         )
         self.assertEqual((root / "requirements.txt").read_text(), "viktor==14.36.2\n")
         self.assertEqual(remove_demo(root), [])  # a second run finds nothing left
@@ -143,3 +176,47 @@ class RemoveDemoTest(unittest.TestCase):
             completed.stdout,
         )
         self.assertEqual(listing(), before)
+
+
+class NoDemoWordLeftTest(unittest.TestCase):
+    def test_no_file_the_skeleton_keeps_names_the_demo(self):
+        """Each text file the skeleton keeps, as remove_demo would leave it, is free of the demo's
+        words: a user who removes the demo reads nothing of it again."""
+        found, leftovers = [], set()
+        for path, text in skeleton_texts(REPOSITORY).items():
+            relative = path.relative_to(REPOSITORY).as_posix()
+            for number, line in enumerate(text.splitlines(), start=1):
+                words = DEMO_WORDS.findall(line)
+                known = {(file, phrase) for file, phrase in KNOWN_LEFTOVERS if file == relative}
+                known = {leftover for leftover in known if leftover[1] in line}
+                if words and known:
+                    leftovers |= known
+                elif words:
+                    found.append(f"{relative}:{number}: {words} in {line.strip()[:80]!r}")
+        if found:
+            self.fail(
+                "These lines name the demo, and would stay once it is removed: mark them as the "
+                f"demo's ('{MARK}' at the end, or a '{BEGIN}' ... '{END}' block), or reword "
+                "them.\n" + "\n".join(found)
+            )
+        self.assertEqual(
+            KNOWN_LEFTOVERS - leftovers,
+            set(),
+            "These leftovers are gone: take them out of KNOWN_LEFTOVERS.",
+        )
+
+    def test_the_words_are_found(self):
+        """The check would see each kind of leftover the demo once left behind."""
+        for line in [
+            "Table statistics: upload a table",
+            "every view and download reuses the statistics",
+            "# The demo's tests: its figure is checked as a Plotly figure",
+            "BROWSER_FOR_TESTS: google-chrome",
+            "# Excel's lock file while a workbook (such as the report template) is open",
+            "python benchmarks/bench_uploads.py",
+        ]:
+            with self.subTest(line=line):
+                self.assertIsNotNone(DEMO_WORDS.search(line))
+        for line in ["@vkt.PlotlyView('Upload size')", "return vkt.PlotlyResult(figure)"]:
+            with self.subTest(line=line):
+                self.assertIsNone(DEMO_WORDS.search(line))

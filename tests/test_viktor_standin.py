@@ -30,7 +30,11 @@ from viktor_standin import (
 )
 from viktor_standin.server import Job
 
-PINNED_SDK = "14.36.2"  # the version in requirements.txt, whose protocol the canary recorded
+from tools.repository import pinned_version
+
+# The version in requirements.txt, whose protocol the canary recorded: read from there, so that an
+# update of the pin (by Dependabot, say) runs the canary against the new SDK.
+PINNED_SDK = pinned_version("viktor")
 
 
 class Files(vkt.Parametrization):

@@ -5,12 +5,14 @@ Run it once, from the repository root, before you start on your own app::
     python -m tools.remove_demo            # remove it
     python -m tools.remove_demo --dry-run  # only say what would go
 
-The demo is what only the table statistics need: the folders in ``DEMO_FOLDERS``, and the lines
-of shared files marked as the demo's, a single line with a trailing ``# demo`` comment, or a block
-from ``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->`` and ``<!-- demo: end -->`` in
-Markdown). What remains is a working app with the three kinds of files in their smallest form: a
-bundled text, a file field whose upload it measures, and a result it stores and reuses; its own
-tests and checks pass (CI checks that on a copy of the repository).
+The demo is what only the table statistics need: the paths in ``DEMO_PATHS`` (with this tool and
+its test, which have nothing left to do once the demo is gone, and the template's own files for
+copier), and the lines of shared files marked as the demo's, a single line with a trailing
+``# demo`` comment, or a block from ``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->``
+and ``<!-- demo: end -->`` in Markdown). What remains is a working app with the three kinds of
+files in their smallest form: a bundled text, a file field whose upload it measures, and a result
+it stores and reuses; its own tests and checks pass (CI checks that on a copy of the repository),
+and no file names the demo (``tests/test_remove_demo.py`` checks that).
 
 It needs the standard library only, and changes nothing but what it lists.
 """
@@ -21,12 +23,24 @@ import argparse
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from tools.repository import app_files_in
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-DEMO_FOLDERS = ("tablestats", "benchmarks", "tests/demo")
+DEMO_PATHS = (
+    "tablestats",
+    "benchmarks",
+    "tests/demo",
+    "tests/test_remove_demo.py",
+    "tools/remove_demo.py",
+    # What makes this repository a template for copier, which an app made from it does not need:
+    # copier reads them from the template itself ("Take the template's updates" in the README).
+    "copier.yml",
+    "{{_copier_conf.answers_file}}.jinja",
+    ".copier",
+)
 LINE_MARKER = re.compile(r"\s*(?:#|<!--) demo(?: -->)?\s*$")
 BEGIN_MARKER = re.compile(r"^\s*(?:#|<!--) demo: begin(?: -->)?\s*$")
 END_MARKER = re.compile(r"^\s*(?:#|<!--) demo: end(?: -->)?\s*$")
@@ -68,35 +82,47 @@ def without_demo(text: str, name: str) -> str:
     return "".join(kept)
 
 
-def without_the_demo(root: Path) -> dict[Path, str]:
-    """{file: its text without the demo's lines} for every file of the app in ``root`` (outside
-    the demo's folders) that holds demo markers; MarkerError when its markers do not pair."""
-    changed = {}
+def is_demo_path(relative: str) -> bool:
+    """Whether the file or folder ``relative`` (to the repository, with forward slashes) goes
+    with the demo as a whole."""
+    return any(relative == path or relative.startswith(f"{path}/") for path in DEMO_PATHS)
+
+
+def _kept_files(root: Path) -> Iterator[tuple[Path, str, str]]:
+    """(file, its text, its text without the demo's lines) for each text file of the app in
+    ``root`` that the skeleton keeps; MarkerError when a file's markers do not pair."""
     for path in app_files_in(root):
         relative = path.relative_to(root).as_posix()
-        if any(relative.startswith(f"{folder}/") for folder in DEMO_FOLDERS):
-            continue
-        if path.suffix not in MARKED_SUFFIXES or not path.is_file() or path == Path(__file__):
+        if is_demo_path(relative) or not path.is_file():
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue  # not text: no markers
-        kept = without_demo(text, relative)
-        if kept != text:
-            changed[path] = kept
-    return changed
+        kept = without_demo(text, relative) if path.suffix in MARKED_SUFFIXES else text
+        yield path, text, kept
+
+
+def skeleton_texts(root: Path) -> dict[Path, str]:
+    """{file: its text once the demo is removed} for each text file the skeleton keeps."""
+    return {path: kept for path, _, kept in _kept_files(root)}
 
 
 def remove_demo(root: Path, dry_run: bool = False) -> list[str]:
     """Remove the demo from the app in ``root``; what was (or would be) done, a line each."""
     done = []
-    changes = without_the_demo(root)  # every file checked before anything changes
-    for folder in DEMO_FOLDERS:
-        if (root / folder).exists():
-            done.append(f"{folder}/ (the folder)")
+    # Every file is checked before anything changes.
+    changes = {path: kept for path, text, kept in _kept_files(root) if kept != text}
+    for relative in DEMO_PATHS:
+        path = root / relative
+        if path.is_dir():
+            done.append(f"{relative}/ (the folder)")
             if not dry_run:
-                shutil.rmtree(root / folder)
+                shutil.rmtree(path)
+        elif path.exists():
+            done.append(relative)
+            if not dry_run:
+                path.unlink()
     for path, text in changes.items():
         done.append(f"{path.relative_to(root).as_posix()} (the demo's lines)")
         if not dry_run:

@@ -1,14 +1,17 @@
+import dataclasses
 import datetime
 import io
+import re
 import tempfile
 import unittest
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from demo.report_cells import named_cell, named_value, table_rows
+from demo.report_cells import named_cell, named_value, table_headers, table_rows
 from tablestats.computation import TableStatistics
 from tablestats.report import (
     REPORT_TEMPLATE,
@@ -17,8 +20,10 @@ from tablestats.report import (
     build_report,
     check_template,
 )
-from tablestats.rows import HEADERS
+from tablestats.rows import COLUMNS, HEADERS, TableColumn
 from tablestats.statistics import ColumnSummary, Histogram, Summary
+
+README = Path(__file__).resolve().parent.parent.parent / "README.md"
 
 
 def numeric(i: int) -> ColumnSummary:
@@ -42,25 +47,28 @@ class BundledTemplateTest(unittest.TestCase):
         check_template(REPORT_TEMPLATE)  # raises TemplateError if a name went missing
 
 
+def report_of(
+    statistics: TableStatistics,
+    template: Path = REPORT_TEMPLATE,
+    file_name: str = "beams.xlsx",
+    reused: bool = True,
+):
+    """The report on ``statistics``, as an openpyxl workbook."""
+    created = datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)
+    content = build_report(
+        statistics,
+        file_name=file_name,
+        file_size=2048,
+        reused=reused,
+        about="About the app.\n",
+        template=template,
+        now=created,
+    )
+    return load_workbook(io.BytesIO(content))
+
+
 class BuildReportTest(unittest.TestCase):
-    def build(
-        self,
-        statistics: TableStatistics,
-        template: Path = REPORT_TEMPLATE,
-        file_name: str = "beams.xlsx",
-        reused: bool = True,
-    ):
-        created = datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)
-        content = build_report(
-            statistics,
-            file_name=file_name,
-            file_size=2048,
-            reused=reused,
-            about="About the app.\n",
-            template=template,
-            now=created,
-        )
-        return load_workbook(io.BytesIO(content))
+    build = staticmethod(report_of)
 
     def test_fills_the_named_cells(self):
         workbook = self.build(statistics_with(2))
@@ -83,18 +91,19 @@ class BuildReportTest(unittest.TestCase):
         self.assertEqual(len(rows), 31)
         self.assertEqual(rows[0], ["c0", 10, 10, 0.0, 1.5, 0.75, 0.5, 0.7, 0.1, 1.4, 1, 0])
         self.assertEqual(rows[-1], ["label", 10, 0, *[None] * 7, 0, 2])
-        # New rows take the number formats of the template's first data row.
+        # Counts of cells are shown as 1,234 in every row; the other statistics as Excel likes.
         sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
-        _, header_row, last_column, last_row = range_boundaries(table.ref)
-        first_data = sheet.cell(row=header_row + 1, column=last_column).number_format
-        self.assertEqual(sheet.cell(row=last_row, column=last_column).number_format, first_data)
+        first_column, header_row, _, last_row = range_boundaries(table.ref)
+        for row in (header_row + 1, last_row):
+            formats = [
+                sheet.cell(row=row, column=first_column + n).number_format
+                for n in range(len(COLUMNS))
+            ]
+            expected = ["#,##0" if c.counts_cells else "General" for c in COLUMNS]
+            self.assertEqual(formats, expected)
 
     def test_the_table_has_a_column_for_each_statistic(self):
-        workbook = self.build(statistics_with(1))
-        sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
-        first_column, header_row, last_column, _ = range_boundaries(table.ref)
-        headers = [sheet.cell(row=header_row, column=c).value for c in range(first_column, 13)]
-        self.assertEqual(tuple(headers), HEADERS)
+        self.assertEqual(table_headers(self.build(statistics_with(1))), HEADERS)
 
     def test_a_chart_of_each_distribution(self):
         content = build_report(
@@ -137,6 +146,52 @@ class BuildReportTest(unittest.TestCase):
         workbook = self.build(statistics, reused=False)
         self.assertEqual(named_value(workbook, "ReportSheet"), "(text file)")
         self.assertEqual(named_value(workbook, "ReportSource"), "computed now")
+
+
+class ColumnsFromTheCodeTest(unittest.TestCase):
+    """The table's columns are rows.COLUMNS: a statistic added there, or taken out, reaches the
+    report without an edit of the template."""
+
+    def build_with(self, columns: tuple[TableColumn, ...]):
+        with mock.patch("tablestats.rows.COLUMNS", columns):
+            return report_of(statistics_with(2))
+
+    def test_a_new_statistic_gets_a_column_of_its_own(self):
+        columns = (*COLUMNS, TableColumn("Lowest 5%", "p05"))
+        workbook = self.build_with(columns)
+        self.assertEqual(table_headers(workbook), (*HEADERS, "Lowest 5%"))
+        self.assertEqual([row[-1] for row in table_rows(workbook)], [0.1, 1.1, None])
+        sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
+        self.assertEqual(table.autoFilter.ref, table.ref)
+        new_column = get_column_letter(range_boundaries(table.ref)[2])
+        self.assertGreaterEqual(sheet.column_dimensions[new_column].width, len("Lowest 5%"))
+
+    def test_a_statistic_taken_out_leaves_no_header_behind(self):
+        workbook = self.build_with(COLUMNS[:-1])
+        self.assertEqual(table_headers(workbook), HEADERS[:-1])
+        sheet, table = workbook["Report"], workbook["Report"].tables[TABLE_NAME]
+        _, header_row, last_column, _ = range_boundaries(table.ref)
+        self.assertIsNone(sheet.cell(row=header_row, column=last_column + 1).value)
+
+    def test_each_column_shows_a_field_of_the_summary(self):
+        fields = {field.name for field in dataclasses.fields(ColumnSummary)}
+        for column in COLUMNS:
+            with self.subTest(column=column.header):
+                self.assertIn(column.attribute, fields)
+
+
+class ReadmeStatisticsTest(unittest.TestCase):
+    def test_the_readme_lists_the_columns_of_the_code(self):
+        """The README's table of statistics names the columns of rows.COLUMNS, in order."""
+        readme = README.read_text(encoding="utf-8")
+        section = readme.split("### The statistics", 1)[1].split("\n#", 1)[0]
+        listed = tuple(re.findall(r"^\| ([^|]+?) \| (?!---)", section, flags=re.MULTILINE)[1:])
+        self.assertEqual(
+            listed,
+            HEADERS,
+            "README.md, The statistics: the table of columns must list those of COLUMNS in "
+            "tablestats/rows.py, in the same order: add a row for a new statistic there.",
+        )
 
 
 class BrokenTemplateTest(unittest.TestCase):

@@ -62,7 +62,7 @@ Files checked
 Without PATH: every ``*.py`` below the repository root except ``tests/`` (tests build odd
 paths on purpose and never run on the server), ``build/``, ``dist/``, virtual environments
 (``venv``, ``.venv``, any folder holding ``pyvenv.cfg``), hidden folders and ``__pycache__``.
-``tools/`` and ``benchmarks/`` are included: they run on every developer's computer and
+``tools/`` and other scripts are included: they run on every developer's computer and
 operating system too, and a check that is not clean on itself would not be believed.
 With PATH: the given files, and every ``*.py`` below the given folders (still without virtual
 environments, hidden folders and caches).
