@@ -394,8 +394,7 @@ def _remove_other_versions(
     prefix = f"{computation.name}-{upload.content_key}-"
     try:
         for key in store.keys(prefix):
-            version = key.removeprefix(prefix).split("-", 1)[0]
-            if version != computation.version:
+            if not key.removeprefix(prefix).startswith(f"{computation.version}-"):
                 try:
                     store.delete(key)
                 except FileNotFoundError:  # another job removed it first

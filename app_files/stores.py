@@ -172,10 +172,11 @@ def default_folder() -> Path:
     """
     checkout = Path(__file__).resolve().parent.parent
     tag = hashlib.sha256(str(checkout).encode("utf-8")).hexdigest()[:12]
-    return _user_cache() / "viktor-app-results" / f"{checkout.name}-{tag}"
+    return user_cache_folder() / "viktor-app-results" / f"{checkout.name}-{tag}"
 
 
-def _user_cache() -> Path:
+def user_cache_folder() -> Path:
+    """Where this computer keeps a user's caches: never in the app's own folder."""
     home = Path.home()
     if sys.platform == "win32":
         return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")

@@ -34,13 +34,7 @@ DEMO_WORDS = re.compile(
 )
 # Lines that still name the demo in parts another change is rewriting, each to go there:
 # (file, a phrase of the line). The test fails once one is gone, so that this list stays short.
-KNOWN_LEFTOVERS = {
-    ("README.md", "a new statistic never serves a result"),  # The three kinds of files
-    ("README.md", "When you add a statistic, there is nothing to do"),
-    ("README.md", "knows nothing of the demo"),  # Test it: the app, as VIKTOR runs it
-    ("tests/test_stored.py", '"statistics.py"'),  # a module's name in the code-version tests
-    ("tests/test_stored.py", '"statistics.cpython-311.pyc"'),
-}
+KNOWN_LEFTOVERS: set[tuple[str, str]] = set()
 
 
 def dedent(text: str) -> str:

@@ -79,7 +79,7 @@ class ComputeOnceTest(unittest.TestCase):
             return {"lines": upload.file.read().count(b"\n") // parts}
 
         calls: list[int] = []
-        shared = computation(shares, name="shares")
+        shared = computation(shares, name="shares", version="2-schema")  # a version with a dash
         with receive_upload(io.BytesIO(DATA), "beams.csv") as upload:
             results = [
                 compute_once(shared, upload, self.store, {"parts": parts}).value
@@ -287,7 +287,7 @@ class CodeVersionTest(unittest.TestCase):
     def setUp(self):
         self.folder = Path(self.enterContext(tempfile.TemporaryDirectory())) / "logic"
         (self.folder / "readers").mkdir(parents=True)
-        (self.folder / "statistics.py").write_bytes(b"MEAN = 1\n")
+        (self.folder / "deflections.py").write_bytes(b"MEAN = 1\n")
         (self.folder / "readers" / "text.py").write_bytes(b"DELIMITER = ','\n")
 
     def test_changes_when_any_source_file_changes(self):
@@ -304,9 +304,9 @@ class CodeVersionTest(unittest.TestCase):
 
     def test_line_endings_and_caches_do_not_count(self):
         before = code_version(self.folder)
-        (self.folder / "statistics.py").write_bytes(b"MEAN = 1\r\n")
+        (self.folder / "deflections.py").write_bytes(b"MEAN = 1\r\n")
         (self.folder / "__pycache__").mkdir()
-        (self.folder / "__pycache__" / "statistics.cpython-311.pyc").write_bytes(b"\x00")
+        (self.folder / "__pycache__" / "deflections.cpython-311.pyc").write_bytes(b"\x00")
         self.assertEqual(code_version(self.folder), before)
 
     def test_changes_with_a_librarys_version(self):

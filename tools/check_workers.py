@@ -19,6 +19,8 @@ import sys
 import venv
 from pathlib import Path
 
+from app_files.stores import user_cache_folder
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
@@ -26,7 +28,7 @@ def workers_environment(requirements: Path) -> Path:
     """The Python of an environment with exactly ``requirements`` installed, built if needed."""
     digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    folder = _user_cache() / "viktor-app-workers" / f"python{version}-{digest}"
+    folder = user_cache_folder() / "viktor-app-workers" / f"python{version}-{digest}"
     python = folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     if not (folder / "complete").is_file():
         print(f"Building the workers' environment from {requirements.name} in {folder}")
@@ -42,14 +44,6 @@ def main() -> int:
     environment = {**os.environ, "VIKTOR_WORKER_PYTHON": str(python)}
     tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_app.py"]
     return subprocess.run(tests, cwd=REPOSITORY, env=environment).returncode
-
-
-def _user_cache() -> Path:
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-# Folders of the repository whose code never runs on a worker (.viktorignore leaves them out).
-NOT_APP_CODE = ("tests", "benchmarks", "tools", r"\.venv", "venv", r"\.git", "build", "dist")
+# What is never part of the published app, besides what .viktorignore names.
+NOT_PUBLISHED = (".git/", ".venv/", "venv/", "build/", "dist/")
 
 
 def requirement_problems(folder: Path) -> list[str]:
@@ -133,7 +133,7 @@ def _deptry(folder: Path) -> list[dict]:
     """deptry's findings for the app's code, as JSON data."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "deptry.json"
-        excluded = [argument for name in NOT_APP_CODE for argument in ("-e", rf"(.*/)?{name}/")]
+        excluded = [argument for pattern in _not_published(folder) for argument in ("-e", pattern)]
         completed = subprocess.run(
             [sys.executable, "-m", "deptry", ".", "--requirements-files", "requirements.txt",
              "--no-ansi", *excluded, "-o", str(report)],
@@ -146,3 +146,20 @@ def _deptry(folder: Path) -> list[dict]:
                 "the tools with pip install -r requirements-dev.txt."
             )
         return json.loads(report.read_text(encoding="utf-8"))
+
+
+def _not_published(folder: Path) -> list[str]:
+    """deptry's patterns (regular expressions of paths) for what ``viktor-cli publish`` leaves
+    out: what .viktorignore names, a folder or a file, with * and ? as wildcards."""
+    ignore = folder / ".viktorignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.is_file() else []
+    patterns = []
+    for line in [*NOT_PUBLISHED, *lines]:
+        entry = line.strip().strip("/")
+        if not entry or entry.startswith(("#", "!")):
+            continue
+        name = "".join(
+            {"*": "[^/]*", "?": "[^/]"}.get(character, re.escape(character)) for character in entry
+        )
+        patterns.append(rf"(.*/)?{name}(/|$)")
+    return patterns
