@@ -3,7 +3,8 @@
 A recipe is a ``###`` heading and the code blocks under it, in order. Each block is a step:
 
 - a ``sh`` block: commands, one per line, run in the app's folder;
-- a ``python`` or ``toml`` block whose first line says which file and what to do with it:
+- a ``python`` or ``toml`` block (or a ``csv`` block, for a new sample file) whose first line
+  says which file and what to do with it:
   ``# <file>: replace`` (the lines up to ``# with`` become the lines after it),
   ``# <file>: add to class <Name>`` (the lines go at the end of that class), or
   ``# <file>: new file`` (the lines are the whole file).
@@ -99,7 +100,7 @@ def _step(info: str, body: str, title: str) -> Step | None:
                     f"use one of {', '.join(ALLOWED_COMMANDS)}"
                 )
         return Step("sh", "", commands)
-    if info not in ("python", "toml"):
+    if info not in ("python", "toml", "csv"):
         return None  # a text block: for reading only
     directive = DIRECTIVE.match(lines[0])
     if directive is None:
@@ -108,6 +109,8 @@ def _step(info: str, body: str, title: str) -> Step | None:
             f"'# <file>: add to class <Name>' or '# <file>: new file', not {lines[0]!r}"
         )
     action = directive["action"]
+    if info == "csv" and action != "new file":
+        raise RecipeError(f"README, recipe {title!r}: a csv block can only be a new file")
     kind = "add" if action.startswith("add") else {"replace": "replace", "new file": "new"}[action]
     return Step(kind, directive["file"], lines[1:], directive["cls"] or "")
 

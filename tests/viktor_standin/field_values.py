@@ -107,8 +107,9 @@ def generated_values(entity_type: EntityType, folder: Path) -> st.SearchStrategy
 
 def edge_values(entity_type: EntityType, folder: Path) -> list[dict[str, Any]]:
     """Values always tried, whatever Hypothesis generates: every field at its lowest, at its
-    highest, and empty."""
-    lowest, highest, empty = {}, {}, {}
+    highest, and empty, each with the samples in the file fields (with no file, a job may stop
+    before it reads any other field); and the file fields empty."""
+    lowest, highest, empty, no_files = {}, {}, {}, {}
     for item in fields_of(entity_type):
         path, kind = item.get("parametrization_path"), item.get("type")
         if kind in ("number", "integer"):
@@ -127,9 +128,11 @@ def edge_values(entity_type: EntityType, folder: Path) -> list[dict[str, Any]]:
         elif kind in ("file", "multi_file"):
             found = [FileChoice(Path(relative(sample))) for sample in samples(entity_type, path)]
             if found:
-                lowest[path] = highest[path] = found[:1] if kind == "multi_file" else found[0]
-            empty[path] = [] if kind == "multi_file" else None
-    return [values for values in (lowest, highest, empty, *_file_sets(entity_type)) if values]
+                sample = found[:1] if kind == "multi_file" else found[0]
+                lowest[path] = highest[path] = empty[path] = sample
+            no_files[path] = [] if kind == "multi_file" else None
+    edges = (lowest, highest, empty, no_files, *_file_sets(entity_type))
+    return [values for values in edges if values]
 
 
 def _file_sets(entity_type: EntityType) -> list[dict[str, Any]]:
