@@ -133,6 +133,10 @@ class Controller(vkt.Controller):
             raise ValueError("two tables with one name")
         return shown(sum(content.count(b"\\n") for content in lines.values()))
 
+    @vkt.DataView("Not a number", duration_guess=1)
+    def not_a_number(self, params, **kwargs) -> vkt.DataResult:
+        return vkt.DataResult(vkt.DataGroup(vkt.DataItem("Mean", float("nan"))))
+
     @vkt.DataView("Storage, naively", duration_guess=1)
     def naive_storage(self, params, **kwargs) -> vkt.DataResult:
         storage = vkt.Storage()

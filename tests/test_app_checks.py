@@ -166,6 +166,11 @@ class JobMistakeTest(unittest.TestCase):
             "tables=[the sample (beam_mistakes/samples/tables/first.csv), the sample", problem
         )
 
+    def test_a_result_the_platform_cannot_send(self):
+        problem = self.problem_of("not_a_number")
+        self.assertIn("The job's result holds nan at ", problem)
+        self.assertIn("return only finite numbers", problem)
+
     def test_the_reproduce_line_runs_the_job_again(self):
         problem = self.problem_of("factor_view")
         command = problem.split("To run it again: ")[1].split()
@@ -181,7 +186,7 @@ class JobMistakeTest(unittest.TestCase):
             "read_global", "read_scratch", "write_into_app", "lines_by_name", "factor_view",
             "per_count", "upload_as_text", "storage_misused", "about", "calculate",
             "declared_with_kw", "wrong_result", "missing_field", "file_name", "tables_by_name",
-            "swallowed_download",
+            "swallowed_download", "not_a_number",
         ]  # fmt: skip
         others = [p for p in self.problems if not any(f"`{m}`" in p for m in methods)]
         self.assertEqual(others, [])

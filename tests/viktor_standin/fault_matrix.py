@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .faults import Fault, ShortBody, Stall, Status
-from .jobs import Platform, Run, _short, problems_of
+from .jobs import Platform, Run, problems_of, short_failure
 from .worker_process import Outcome
 
 STORAGE = ("storage: get", "storage: download", "storage: set", "storage: upload", "storage: list")
@@ -137,7 +137,11 @@ class _Judge:
         """What went wrong, each ending in ``(scenario)``: the job's failure (``failed``, whose
         {} is what it raised), what it stored wrong, and a broken entry it read and left so."""
         label, folder = self.run.job.label, self.platform.app.folder
-        found = [] if outcome.ended_well else [f"{label} {failed.format(_short(outcome, folder))}"]
+        found = (
+            []
+            if outcome.ended_well
+            else [f"{label} {failed.format(short_failure(outcome, folder))}"]
+        )
         entries = self.platform.viktor.entries()
         stored = self.platform.keys_of(outcome, "storage: set")
         for key, data in entries.items():

@@ -52,9 +52,6 @@ class Run:
     params: dict
     entity_id: int = 1
 
-    def described(self) -> str:
-        return self.job.label
-
 
 class Platform:
     """The stand-in and its workers: runs the app's jobs as the platform does."""
@@ -260,10 +257,7 @@ def explain(job: Job, failure: Failure, folder: Path) -> str:
             "vkt.DataResult, a PlotlyView vkt.PlotlyResult)."
         )
     if failure.kind == "not sendable":
-        return (
-            f"{job.label} returned a result the platform cannot send to the browser ({message}): "
-            "give it only finite numbers (no NaN or infinity), texts, lists and dicts."
-        )
+        return f"{job.label}: {message}"  # the stand-in's message says what to return
     if failure.kind == "params":
         return (
             f"{job.label} reads the field `{message}` from params{at}, and the params have no "
@@ -328,7 +322,7 @@ def worker_problems(platform: Platform, runs: list[Run], variants: dict[int, int
         if not alone.ended_well and after_others.ended_well:
             problems.append(
                 f"{run.job.label} works only on a worker where other jobs ran before ({left}); on "
-                f"a fresh worker it fails ({_short(alone, platform.app.folder)}): "
+                f"a fresh worker it fails ({short_failure(alone, platform.app.folder)}): "
                 f"{SHARE_THROUGH_STORAGE}."
             )
             continue
@@ -336,7 +330,7 @@ def worker_problems(platform: Platform, runs: list[Run], variants: dict[int, int
         if alone.ended_well and not after_others.ended_well:
             problems.append(
                 f"{run.job.label} works on a fresh worker, but fails on one where other jobs ran "
-                f"before ({left}; {_short(after_others, platform.app.folder)}): "
+                f"before ({left}; {short_failure(after_others, platform.app.folder)}): "
                 f"{SHARE_THROUGH_STORAGE}."
             )
         if not alone.ended_well:
@@ -423,7 +417,7 @@ def _left_behind(runs: list[Run], outcomes: list[Outcome]) -> str:
     return "; ".join(found) if found else "they left nothing the checks can name"
 
 
-def _short(outcome: Outcome, folder: Path) -> str:
+def short_failure(outcome: Outcome, folder: Path) -> str:
     if outcome.failure is not None:
         failure = outcome.failure
         return f"{failure.type}: {' '.join(failure.message.split())}{where(failure.frames, folder)}"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import os
 import pickle
 import re
@@ -36,7 +35,9 @@ from typing import Any, BinaryIO
 
 import viktor as vkt
 from viktor.api_v1 import FileResource
-from viktor.core import _Context, _get_entity_type_definition, _handle_job
+from viktor.core import _Context, _handle_job
+
+from .server import UnsendableResult, as_sent, param_types
 
 CAN_FORK = hasattr(os, "fork")
 FORK = "VIKTOR_WORKERS_FORK"  # "0" in a worker's environment: a process per request, as on Windows
@@ -262,7 +263,7 @@ def run_job(app: ModuleType, job: JobSpec) -> Outcome:
             method_type=job.method_type,
             workspace_id=job.workspace_id,
             params=job.params,
-            param_types=param_types(_get_entity_type_definition(controller)),
+            param_types=param_types(controller),
             entity_id=job.entity_id,
             entity_name=f"Entity {job.entity_id}",
         )
@@ -277,40 +278,6 @@ def run_job(app: ModuleType, job: JobSpec) -> Outcome:
     return outcome
 
 
-def as_sent(result: Any) -> Any:
-    """The job's result as the platform sends it on: JSON, without NaN or Infinity."""
-    try:
-        return json.loads(json.dumps(result, allow_nan=False))
-    except (TypeError, ValueError) as error:
-        raise ResultNotSendable(str(error)) from None
-
-
-class ResultNotSendable(ValueError):
-    """A job's result that the platform cannot send to the browser as JSON."""
-
-
-def param_types(definition: dict) -> dict[str, dict]:
-    """Each field's type by its path, as the platform passes them to a job."""
-    return _types_of(definition["parametrization"] or [])
-
-
-def _types_of(fields: list[dict]) -> dict[str, dict]:
-    types: dict[str, dict] = {}
-    for item in fields:
-        if "content" in item:  # a tab, section, page or step
-            types.update(_types_of(item["content"]))
-            continue
-        path = item.get("parametrization_path")
-        if not path or item.get("type") == "text_output":
-            continue
-        entry: dict[str, Any] = {"type": item["type"]}
-        columns = item.get("arrayItems", item.get("column_fields"))  # a dynamic array or table
-        if columns is not None:
-            entry["sub_types"] = _types_of(columns)
-        types[path] = entry
-    return types
-
-
 def failure_of(error: BaseException) -> Failure:
     frames = [
         Frame(frame.filename, frame.lineno or 0, frame.name)
@@ -321,7 +288,7 @@ def failure_of(error: BaseException) -> Failure:
         kind = "view"
     elif isinstance(error, AttributeError) and frames and "munch" in frames[-1].file.lower():
         kind = "params"
-    elif isinstance(error, ResultNotSendable):
+    elif isinstance(error, UnsendableResult):
         kind = "not sendable"
     filename = getattr(error, "filename", None) if isinstance(error, OSError) else None
     return Failure(type(error).__name__, str(error), frames, kind, filename and str(filename))
