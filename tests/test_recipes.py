@@ -3,8 +3,10 @@ written there, after which the app's own checks pass in the copy.
 
 A recipe that stops working (the code it edits moved, what it adds no longer loads, or is not
 lint-clean) fails here, with the recipe's name and what failed. The recipes are read from the
-README (``readme_recipes``), so what a user reads is what is tested. Each copy runs its checks in
-a process of its own, two at a time; in a copy, this module skips itself. A lint problem of the
+README (``readme_recipes``), so what a user reads is what is tested. Recipes that edit different
+lines are performed one after the other in one copy, so that the checks run once for them (and
+each alone, linted, so that none works only after another); each copy runs its checks in a
+process of its own, two at a time; in a copy, this module skips itself. A lint problem of the
 repository itself is reported once, by ``test_lint.py``: the copies are linted only when the
 repository is clean, so that what fails there is the recipe's.
 """
@@ -73,22 +75,80 @@ def checks_in(folder: Path, renamed: bool, lint: bool) -> list[tuple[str, list[s
     ]
 
 
-def perform_and_check(recipe: Recipe, folder: Path, lint: bool) -> str | None:
-    """None when the recipe works in ``folder``, else what failed."""
-    try:
-        recipe.perform(copy_of_repository(folder))
-    except RecipeError as error:
-        return f"a step cannot be performed: {error}"
+def perform_and_check(
+    group: list[Recipe], folder: Path, lint: bool, checks: bool = True
+) -> dict[str, str | None]:
+    """Each recipe of ``group``, performed one after the other in a copy at ``folder``, then the
+    checks (only lint, when not ``checks``): {title: None when it works, else what failed}.
+    When the checks fail for a group of several, each is performed and checked alone, so that
+    the failure is told of the recipe that has it."""
+    copy = copy_of_repository(folder)
+    for number, recipe in enumerate(group):
+        try:
+            recipe.perform(copy)
+        except RecipeError as error:
+            return {recipe.title: f"a step cannot be performed: {error}"} | {
+                other.title: None for other in group[:number]
+            }
+    renamed = any(recipe.title == RENAME for recipe in group)
     environment = {**os.environ, IN_A_COPY: "1", "PYTHONDONTWRITEBYTECODE": "1"}
     environment["VIKTOR_CHECKS_QUICK"] = "1"  # the app's checks in brief: that it loads and runs
-    for name, command in checks_in(folder, recipe.title == RENAME, lint):
+    for name, command in checks_in(folder, renamed, lint):
+        if not checks and name not in LINT:
+            continue
         completed = subprocess.run(
             command, cwd=folder, env=environment, capture_output=True, text=True, timeout=600
         )
-        if completed.returncode != 0:
-            output = (completed.stdout + completed.stderr).strip().splitlines()
-            return f"{name} fails after it:\n" + "\n".join(output[-25:])
-    return None
+        if completed.returncode == 0:
+            continue
+        if len(group) > 1:
+            return {
+                title: problem
+                for number, recipe in enumerate(group)
+                for title, problem in perform_and_check(
+                    [recipe], folder.with_name(f"{folder.name}-{number}"), lint
+                ).items()
+            }
+        output = (completed.stdout + completed.stderr).strip().splitlines()
+        return {group[0].title: f"{name} fails after it:\n" + "\n".join(output[-25:])}
+    return {recipe.title: None for recipe in group}
+
+
+def together(recipes: list[Recipe]) -> list[list[Recipe]]:
+    """The recipes in groups, each of which can be performed one after the other in one copy, so
+    that the app's checks run once for the group: a recipe that runs commands (a rename) goes
+    alone, and no two in a group replace the same lines or write the same file."""
+    groups: list[list[Recipe]] = []
+    for recipe in recipes:
+        alone = any(step.kind == "sh" for step in recipe.steps)
+        for group in groups if not alone else []:
+            if not any(_clash(recipe, other) for other in group):
+                group.append(recipe)
+                break
+        else:
+            groups.append([recipe])
+    return groups
+
+
+def _clash(recipe: Recipe, other: Recipe) -> bool:
+    """Whether the two cannot be performed one after the other: either runs commands, one writes
+    a file the other edits, or both replace the same lines."""
+    if any(step.kind == "sh" for step in recipe.steps + other.steps):
+        return True
+    for first, second in ((recipe, other), (other, recipe)):
+        written = {step.file for step in first.steps if step.kind == "new"}
+        if written & {step.file for step in second.steps}:
+            return True
+    return bool(_replaced(recipe) & _replaced(other))
+
+
+def _replaced(recipe: Recipe) -> set[tuple[str, str]]:
+    """(file, the lines it replaces) for each replacement of the recipe."""
+    return {
+        (step.file, "\n".join(step.lines).split("# with")[0].strip())
+        for step in recipe.steps
+        if step.kind == "replace"
+    }
 
 
 def readme_recipes() -> list[Recipe]:
@@ -114,11 +174,20 @@ class RecipesTest(unittest.TestCase):
     def setUpClass(cls):
         cls.recipes = readme_recipes()
         cls.folder = tempfile.TemporaryDirectory()
-        folders = [Path(cls.folder.name) / f"recipe-{n}" for n in range(len(cls.recipes))]
-        lint = itertools.repeat(repository_lint_clean())
+        lint = repository_lint_clean()
+        groups = together(cls.recipes)
+        # Each recipe alone too, linted only: a recipe that works only after another one in its
+        # group (an import the other adds) fails there.
+        alone = [[recipe] for group in groups if len(group) > 1 for recipe in group]
+        folders = [Path(cls.folder.name) / f"recipe-{n}" for n in range(len(groups) + len(alone))]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            outcomes = pool.map(perform_and_check, cls.recipes, folders, lint)
-            cls.outcomes = dict(zip((r.title for r in cls.recipes), outcomes, strict=True))
+            outcomes = list(pool.map(perform_and_check, groups + alone, folders,
+                                     itertools.repeat(lint),
+                                     [True] * len(groups) + [False] * len(alone)))  # fmt: skip
+        cls.outcomes = {recipe.title: None for recipe in cls.recipes}
+        for outcome in outcomes:
+            for title, problem in outcome.items():
+                cls.outcomes[title] = cls.outcomes[title] or problem
 
     @classmethod
     def tearDownClass(cls):
