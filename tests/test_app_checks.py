@@ -70,7 +70,7 @@ def all_problems(folder: Path) -> list[str]:
         runs, variants = sample_runs(platform)
         problems = worker_problems(platform, runs, variants)
         problems += empty_field_problems(platform, runs)
-        problems += generated_value_problems(platform, runs, examples=5)
+        problems += generated_value_problems(platform, runs, examples=3)
     return problems + requirement_problems(folder)
 
 
@@ -220,7 +220,7 @@ class FaultMistakeTest(unittest.TestCase):
         self.assertIn("when Storage fails, compute and say the result could not be kept", problem)
 
     def test_a_broken_entry(self):
-        for kind in ("not JSON", "a list", "an empty object", "null", "NaN"):
+        for kind in ("not JSON", "a list", "an empty object", "NaN"):
             with self.subTest(kind=kind):
                 (problem,) = self.problems_of("naive_storage", f"with each stored entry {kind}")
                 self.assertIn("fails on a broken stored entry (", problem)
@@ -260,7 +260,7 @@ class GoodAppTest(unittest.TestCase):
             platform = Platform(app, viktor, workers)
             runs, variants = sample_runs(platform)
             chosen = [run for run in runs if run.job.method in ("fill_global", "read_global")]
-            problems = worker_problems(platform, chosen, variants)
+            problems = worker_problems(platform, chosen, {})
         self.assertEqual(len(problems), 1, problems)
         self.assertIn("`read_global` works only on a worker where other jobs ran", problems[0])
 
