@@ -124,8 +124,8 @@ def number_of_bins(
     spread = quartile_3 - quartile_1
     bins = sturges
     if spread > 0:
-        # The range over Freedman-Diaconis' width, 2 * spread / count**(1/3); in halves: no
-        # overflow
+        # The range over Freedman-Diaconis' width 2 * spread / count**(1/3), in halves (no
+        # overflow)
         freedman_diaconis = (high / 2 - low / 2) / spread * count ** (1 / 3)
         bins = max(sturges, math.ceil(min(freedman_diaconis, MAX_BINS)))
     return max(1, min(bins, MAX_BINS, _distinct_bins(low, high)))

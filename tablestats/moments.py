@@ -68,10 +68,9 @@ class Moments:
     def mean(self) -> float | None:
         if not self.count:
             return None
-        total = sum(map(Fraction, self._sums)) + sum(map(Fraction, self._scaled_sums)) / Fraction(
-            _SUM_SCALE
-        )
-        return float(total / self.count)
+        exact_sum = sum(map(Fraction, self._sums))
+        exact_sum += sum(map(Fraction, self._scaled_sums)) / Fraction(_SUM_SCALE)
+        return float(exact_sum / self.count)
 
     def std(self) -> float | None:
         """The sample standard deviation; None for fewer than two numbers, or (for a column that

@@ -275,7 +275,7 @@ def _common_share(sample: bytes, multibyte: _Multibyte) -> float:
     common -= sum(
         times
         for char, times in stuck.items()
-        if _is_common(codes[char], multibyte) and chr(codes[char][1]).isalpha()
+        if _is_common(codes[char], multibyte) and codes[char][1:].isalpha()  # bytes: ASCII
     )
     return common / sum(beyond_ascii.values())
 
