@@ -3,9 +3,9 @@
 The benchmark runs this check on its generated tables, and ``tests/demo/test_accuracy.py`` on a
 smaller one of the same kind. What must agree, per column:
 
-- exactly: the counts, the minimum and the maximum, the mean (against ``math.fsum`` over the
-  count: correctly rounded, which numpy's mean is not), and every histogram count, recounted by
-  numpy with our edges;
+- exactly: the counts, the minimum and the maximum, the mean (the exact mean in fractions,
+  correctly rounded, which numpy's mean is not), and every histogram count, recounted by numpy
+  with our edges;
 - within the accuracy ``tablestats.distribution`` states: the median, the 5% and 95% quantiles;
 - to 1e-9, relatively: the standard deviation (numpy's, n - 1).
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 import numpy as np
 
@@ -51,7 +52,7 @@ def _column_problems(ours: dict, filled: int, numbers: np.ndarray) -> list[str]:
         return problems
     expect("min", numbers.min())
     expect("max", numbers.max())
-    expect("mean", math.fsum(numbers.tolist()) / len(numbers))
+    expect("mean", float(sum(map(Fraction, numbers.tolist())) / len(numbers)))
     if len(numbers) > 1 and not math.isclose(ours["std"], numbers.std(ddof=1), rel_tol=1e-9):
         problems.append(f"std {ours['std']!r}, expected {numbers.std(ddof=1)!r}")
     for name, q in QUANTILES.items():

@@ -40,7 +40,8 @@ EXACT_LIMIT = 4096  # numbers kept for exact quantiles: 32 kB
 # fits the bins to the bulk of the numbers and is not thrown off by outliers; Sturges
 # (log2(n) + 1 bins) keeps a few numbers from getting one or two bins, or a column whose middle
 # half is one value (IQR 0) from getting none; the rule takes the larger count. At most 50 bins:
-# more bars than that are noise on a screen or a page. A constant column has one bin.
+# more bars than that are noise on a screen or a page, and no more than floats can tell apart (a
+# column of numbers a few spacings of floats apart has one bin). A constant column has one bin.
 MAX_BINS = 50
 
 
@@ -121,11 +122,22 @@ def number_of_bins(
         return 1
     sturges = math.ceil(math.log2(count)) + 1
     spread = quartile_3 - quartile_1
-    if spread <= 0:
-        return min(sturges, MAX_BINS)
-    # The range over Freedman-Diaconis' width, 2 * spread / count**(1/3); in halves: no overflow
-    freedman_diaconis = (high / 2 - low / 2) / spread * count ** (1 / 3)
-    return min(max(sturges, math.ceil(min(freedman_diaconis, MAX_BINS))), MAX_BINS)
+    bins = sturges
+    if spread > 0:
+        # The range over Freedman-Diaconis' width 2 * spread / count**(1/3), in halves (no
+        # overflow)
+        freedman_diaconis = (high / 2 - low / 2) / spread * count ** (1 / 3)
+        bins = max(sturges, math.ceil(min(freedman_diaconis, MAX_BINS)))
+    return max(1, min(bins, MAX_BINS, _distinct_bins(low, high)))
+
+
+def _distinct_bins(low: float, high: float) -> int:
+    """How many bins from ``low`` to ``high`` floats can tell apart: each at least 8 times the
+    spacing of floats at the larger magnitude wide. Numpy rounds each edge it computes (by up to
+    two spacings), and refuses edges that do not increase ("Too many bins for data range"), as
+    for numbers a few spacings apart, which real files have (0.1 + 0.2 and 0.3)."""
+    spacing = math.ulp(max(-low, high))
+    return math.floor((high / 2 - low / 2) / (4 * spacing))  # halves: the range may overflow
 
 
 def _between(low: float, high: float, fraction: float) -> float:

@@ -1,9 +1,11 @@
 """The mean and the standard deviation of numbers added a block at a time, without losing digits.
 
-The mean divides the exact sum, correctly rounded, however the numbers cancel: each block is split
-into a few partial sums whose total is exactly the block's (``_exact_parts``), and ``math.fsum``
-adds all the parts once, at the end. Sums near the largest float (1.8e308) are taken scaled down
-by a power of two (exact), so that the mean never overflows.
+The mean is the exact mean, correctly rounded, however the numbers cancel: each block is split
+into a few partial sums whose total is exactly the block's (``_exact_parts``), and the parts are
+added once, at the end, as fractions, which the count divides before the one rounding. (Rounding
+the sum first, then the quotient, can give a mean above the maximum: 0.8 three times has the mean
+0.8000000000000002.) Sums near the largest float (1.8e308) are taken scaled down by a power of two
+(exact), so that no part overflows.
 
 The sample standard deviation (n - 1) is never taken from a sum of squares, which loses every
 digit when the spread is small next to the mean (levels of 1000.001 m to 1000.003 m). Each block
@@ -16,6 +18,7 @@ vanishes below the smallest float for a column of tiny numbers.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -65,11 +68,9 @@ class Moments:
     def mean(self) -> float | None:
         if not self.count:
             return None
-        total = math.fsum(self._sums)
-        if not self._scaled_sums:
-            return total / self.count
-        scaled_mean = (math.fsum(self._scaled_sums) + total * _SUM_SCALE) / self.count
-        return scaled_mean / _SUM_SCALE
+        exact_sum = sum(map(Fraction, self._sums))
+        exact_sum += sum(map(Fraction, self._scaled_sums)) / Fraction(_SUM_SCALE)
+        return float(exact_sum / self.count)
 
     def std(self) -> float | None:
         """The sample standard deviation; None for fewer than two numbers, or (for a column that

@@ -105,10 +105,13 @@ class _TextReader:
         self._followed = b""
         self._followed_up_to = 0
         self._followed_line = 0
-        # Bytes that only csv can read: a quote, or an escape that may escape a line end.
+        # Bytes that only csv can read: a quote, an escape that may escape a line end, and a
+        # space after a delimiter where csv skips it.
         self._parser_only = [dialect.quotechar.encode()]
         if dialect.escapechar:
             self._parser_only.append(dialect.escapechar.encode())
+        if dialect.skipinitialspace:
+            self._parser_only.append(f"{dialect.delimiter} ".encode())
 
     def header(self) -> tuple[list[str] | None, Iterator[LineBlock]]:
         """The first row that holds a value, read by csv; and the blocks of the lines below it."""
@@ -124,7 +127,7 @@ class _TextReader:
         """The table below the header, in ``width`` columns, a block at a time."""
         dialect, limits = self._dialect, self._limits
         for block in line_blocks:
-            if any(byte in block.data for byte in self._parser_only):
+            if any(marker in block.data for marker in self._parser_only):
                 # From here on csv reads the lines: a quoted cell may hold a line end, so a
                 # block's end may be within a row.
                 yield from self._csv_blocks(chain([block], line_blocks), width)
@@ -168,6 +171,7 @@ class _TextReader:
             delimiter=dialect.delimiter,
             quotechar=dialect.quotechar,
             escapechar=dialect.escapechar,
+            skipinitialspace=dialect.skipinitialspace,
         )
         try:
             yield from reader

@@ -1,14 +1,19 @@
 """How a delimited text file is written: its delimiter, quotes and decimal mark, from a sample.
 
-- The quote: ``"``, as Excel and pandas quote; ``'`` when cells are quoted with it and never with
-  ``"``, so that a delimiter inside such a cell does not shift the row's cells.
+- The quote: ``"``, as Excel and pandas quote; ``'`` only when cells are quoted with it and never
+  with ``"``, so that a delimiter inside such a cell does not shift the row's cells. When most
+  quoted cells stand after a space (``'a', 'b, c', 1``, as SQL and Python write lists), the
+  spaces after a delimiter are skipped, so that the quotes count there too.
 - Backslash escapes (``\\"`` inside a quoted cell, as some databases write): read when the sample
   has a ``\\"`` that does not end a cell. Excel and pandas would keep the backslashes and, at a
   delimiter inside the quotes, split the cell.
-- The delimiter: of tab, semicolon, comma and pipe, counted outside quoted cells, those that
-  split the lines into a steady number of fields (two or more, the header line included); of
-  those, the one that makes the most fields, so that a steady comma inside a pipe-delimited line
-  is text, not the delimiter. On a tie, the earlier in ``_DELIMITERS``.
+- The delimiter: of tab, semicolon, comma, pipe and ``#``, counted outside quoted cells (a cell
+  may span lines, and the sample may end inside one), those that split the lines into a steady
+  number of fields (two or more, the header line included). Of those, tab if it is one (text
+  almost never holds a tab, but often a comma: a tab-separated file of lists such as ``1,2,3``);
+  else the one that makes the most fields, so that a steady comma inside a pipe-delimited line is
+  text, not the delimiter. On a tie, the earlier in ``_DELIMITERS``. ``#`` does not count in a
+  file whose lines start with it (comments, or numbers such as ``#12``).
 - The decimal mark: a decimal comma (``1,5``) when the delimiter is not a comma and the numbers in
   the sample have commas but no points.
 
@@ -26,13 +31,14 @@ from typing import NamedTuple
 
 from app_files.uploaded import UploadError
 
-_DELIMITERS = ("\t", ";", ",", "|")  # in order of preference when several fit equally
+_DELIMITERS = ("\t", ";", ",", "|", "#")  # in order of preference when several fit equally
+_ANY_DELIMITER = re.escape("".join(_DELIMITERS))
 # A delimiter whose lines are this much less steady than the steadiest one's still counts as
 # steady: real files have a few ragged lines.
 _STEADINESS_MARGIN = 0.1
 # Where a quoted cell starts and ends: at an end of its line or next to a delimiter.
-_FIELD_START = r"(?:^|(?<=[\t;,|]))[ ]*"
-_FIELD_END = r"[ ]*(?=[\t;,|]|$)"
+_FIELD_START = rf"(?:^|(?<=[{_ANY_DELIMITER}]))[ ]*"
+_FIELD_END = rf"[ ]*(?=[{_ANY_DELIMITER}]|$)"
 # A table aligned with spaces: most data lines split at white space into the same number of
 # fields, and are padded with runs of spaces.
 _ALIGNED_SHARE = 0.8
@@ -45,6 +51,7 @@ class Dialect:
     delimiter: str = ","
     quotechar: str = '"'
     escapechar: str | None = None
+    skipinitialspace: bool = False  # spaces after a delimiter are skipped: 'a', 'b'
     decimal_comma: bool = False
 
 
@@ -62,9 +69,9 @@ def detect_dialect(sample_text: str, filename: str) -> Dialect:
     text = sample_text.replace("\r\n", "\n").replace("\r", "\n")  # old Macs end lines with \r
     quotechar = _quote(text)
     # A \" that does not end a cell is an escaped quote; one before a delimiter ends "C:\".
-    escapechar = "\\" if re.search(rf"\\{quotechar}[^\t;,|\n]", text) else None
+    escapechar = "\\" if re.search(rf"\\{quotechar}[^{_ANY_DELIMITER}\n]", text) else None
     records = _without_quoted_cells(text, quotechar, escapechar).split("\n")
-    lines = [line for line in records if line.strip()]
+    lines = [line for line in records if line.strip(" ")]  # a line of tabs is empty cells
     fit = _best_fit(lines)
     if (fit is None or not fit.header_agrees) and _aligned_with_spaces(lines):
         raise UploadError(
@@ -73,32 +80,40 @@ def detect_dialect(sample_text: str, filename: str) -> Dialect:
             "comma, semicolon or tab between cells, and upload that file."
         )
     delimiter = fit.delimiter if fit else ","
+    after_delimiter = re.escape(delimiter)
+    spaced = len(re.findall(rf"{after_delimiter} +{quotechar}", text))
     return Dialect(
         delimiter=delimiter,
         quotechar=quotechar,
         escapechar=escapechar,
+        skipinitialspace=spaced > len(re.findall(rf"{after_delimiter}{quotechar}", text)),
         decimal_comma=delimiter != "," and _uses_decimal_comma(text, delimiter),
     )
 
 
 def _quote(text: str) -> str:
-    def quoted_cells(quote: str) -> int:
-        cell = rf"{_FIELD_START}{quote}[^{quote}\n]*{quote}{_FIELD_END}"
-        return len(re.findall(cell, text, re.MULTILINE))
-
-    return "'" if quoted_cells("'") > quoted_cells('"') else '"'
+    """``'`` when it quotes cells (on one line: it is an apostrophe too) and ``"`` quotes none."""
+    if re.search(rf'{_FIELD_START}"(?:[^"]|"")*"{_FIELD_END}', text, re.M | re.S):
+        return '"'
+    quoted = re.search(rf"{_FIELD_START}'[^'\n]*'{_FIELD_END}", text, re.MULTILINE)
+    return "'" if quoted else '"'
 
 
 def _without_quoted_cells(text: str, quote: str, escape: str | None) -> str:
-    """The text with its quoted cells removed: a delimiter in a quoted cell does not count."""
+    """The text with its quoted cells removed: a delimiter in a quoted cell does not count. A
+    cell still open at the end of the sample (cut off within it) goes to the end."""
     inside = rf"[^{quote}\\]|{quote}{quote}|\\." if escape else rf"[^{quote}]|{quote}{quote}"
-    return re.sub(rf"{_FIELD_START}{quote}(?:{inside})*{quote}", "", text, flags=re.M | re.S)
+    cell = rf"{_FIELD_START}{quote}(?:{inside})*(?:{quote}|\Z)"
+    return re.sub(cell, "", text, flags=re.M | re.S)
 
 
 def _best_fit(lines: list[str]) -> _Fit | None:
     if not lines:
         return None
-    fits = [fit for fit in (_fit(delimiter, lines) for delimiter in _DELIMITERS) if fit.fields >= 2]
+    delimiters = _DELIMITERS
+    if any(line.startswith("#") for line in lines):
+        delimiters = tuple(delimiter for delimiter in _DELIMITERS if delimiter != "#")
+    fits = [fit for fit in (_fit(delimiter, lines) for delimiter in delimiters) if fit.fields >= 2]
     if not fits:
         return None
     steadiest = max(fit.steadiness for fit in fits)
@@ -109,7 +124,8 @@ def _best_fit(lines: list[str]) -> _Fit | None:
     ]
     # max() keeps the first of equals, so the order of _DELIMITERS breaks ties.
     if steady:
-        return max(steady, key=lambda fit: fit.fields)
+        tab = [fit for fit in steady if fit.delimiter == "\t"]
+        return tab[0] if tab else max(steady, key=lambda fit: fit.fields)
     # None agrees with the first line (a title above the header, say): the steadiest.
     return max(fits, key=lambda fit: fit.steadiness)
 

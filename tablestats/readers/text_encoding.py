@@ -6,10 +6,21 @@ The encoding is worked out from the first bytes, certain answers first:
 - UTF-16 without one: text in the ASCII range (digits, delimiters, line ends) has a zero byte in
   every other position, and the other positions have next to none;
 - UTF-8, when the bytes are valid UTF-8 (other encodings almost never are, by accident);
+- one of the two-byte encodings of East Asia that Excel writes there (Shift_JIS, GBK, Big5,
+  EUC-KR), when the sample decodes in it without an error and nearly all the characters it gives
+  are the common ones of its language (kana and the first level of kanji, the 3,755 common
+  hanzi of GB2312 or the 5,401 of Big5, the 2,350 Hangul syllables of KS X 1001). Text in another
+  encoding read as one of these gives rare characters, or bytes that do not decode. On a tie,
+  the one earlier in ``_MULTIBYTE`` wins: Korean before Chinese, since Korean text read as GBK
+  gives common hanzi, while Chinese text read as EUC-KR gives hanja, which Korean seldom uses.
+  A sample that is close to one of them without passing is refused, with the encoding named;
 - else one of the one-byte code pages that spreadsheet programs write: the sample is decoded as
   each, and the one whose words read as words wins ("Café", not "CafŽ", "Cafй" or "Cafщ"). On a
   tie, the code page earlier in ``_CODE_PAGES`` wins, so Windows-1252 (what Excel writes in
   Western Europe and the Americas) is the default, as it is for Excel.
+
+``benchmarks/text_encodings.py`` measures how often this is right, on tables in 17 languages,
+against charset-normalizer (see the README).
 
 A file is refused when it starts like a known binary format (an image, a PDF, an archive) or
 when more than a few of its bytes are control characters. NUL bytes alone do not make a file
@@ -23,6 +34,7 @@ import codecs
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from app_files.uploaded import UploadError
@@ -35,6 +47,38 @@ _CODE_PAGES = (
     "cp1251",  # Windows, Cyrillic
     "mac_roman",  # Excel for Mac's "CSV (Macintosh)"
 )
+
+
+@dataclass(frozen=True)
+class _Multibyte:
+    codec: str  # Windows' own version of the encoding, a superset of the standard one
+    name: str  # as a user knows it
+    # The two-byte codes of the language's common characters (and of its punctuation), as ranges
+    # of lead bytes and of trail bytes (both inclusive): a code is common when both are in one.
+    common: tuple[tuple[int, int, int, int], ...]
+
+
+_MULTIBYTE = (
+    # Kana, full-width signs and letters, and the 2,965 kanji of JIS level 1.
+    _Multibyte(
+        "cp932", "Japanese (Shift_JIS)", ((0x81, 0x83, 0x40, 0xFC), (0x88, 0x98, 0x40, 0xFC))
+    ),
+    # The 2,350 Hangul syllables of KS X 1001, and its signs.
+    _Multibyte("cp949", "Korean (EUC-KR)", ((0xA1, 0xAC, 0xA1, 0xFE), (0xB0, 0xC8, 0xA1, 0xFE))),
+    # The 3,755 common hanzi of GB2312 (level 1), and its punctuation and full-width signs.
+    _Multibyte("gbk", "Chinese (GBK)", ((0xA1, 0xA3, 0xA1, 0xFE), (0xB0, 0xD7, 0xA1, 0xFE))),
+    # The 5,401 common hanzi of Big5, and its signs.
+    _Multibyte(
+        "cp950",
+        "Chinese, traditional (Big5)",
+        ((0xA1, 0xA3, 0x40, 0xFE), (0xA4, 0xC5, 0x40, 0xFE), (0xC6, 0xC6, 0x40, 0x7E)),
+    ),
+)
+# A two-byte encoding is taken when at least this share of the characters beyond ASCII are its
+# common ones; a file whose text reaches _CLOSE_SHARE only is refused, with the encoding named.
+_COMMON_SHARE = 0.9
+_CLOSE_SHARE = 0.6
+
 _BINARY_SIGNATURES = {
     b"%PDF-": "a PDF document",
     b"\x89PNG\r\n\x1a\n": "a PNG image",
@@ -55,6 +99,8 @@ _UTF16_ZEROS = 0.1
 _UTF16_STRAY_ZEROS = 0.01
 # Words, and the signs that are not ASCII within them: "°C", "d³ugo", "Descripci—n".
 _WORD = re.compile(r"(?:\w|[^\x00-\x7f\s])+")
+_ASCII = re.compile("[\x00-\x7f]+")
+_NEXT_TO_ASCII_LETTER = re.compile("(?<=[A-Za-z])[^\x00-\x7f]|[^\x00-\x7f](?=[A-Za-z])")
 # Punctuation that real text has between two letters: "l’été", "kN·m".
 _WITHIN_WORDS = "’‘·"
 
@@ -73,11 +119,12 @@ def text_bytes(file: BinaryIO, encoding: str) -> tuple[BinaryIO, str]:
     is a byte of its own, NUL characters dropped; and the codec that decodes them.
 
     For UTF-8 (without its byte order mark) and the one-byte code pages, those are the file's own
-    bytes; UTF-16 is recoded to UTF-8 as it is read. So the text reader can find the lines and
-    the delimiters in the bytes, without decoding them.
+    bytes; UTF-16 and the two-byte encodings (whose second bytes can be "|" or "\\") are recoded
+    to UTF-8 as they are read. So the text reader can find the lines and the delimiters in the
+    bytes, without decoding them.
     """
-    if encoding.startswith("utf-16"):
-        return io.BufferedReader(_WithoutNulBytes(_Utf8FromUtf16(file, encoding))), "utf-8"
+    if encoding.startswith("utf-16") or encoding in _RECODED:
+        return io.BufferedReader(_WithoutNulBytes(_Utf8From(file, encoding))), "utf-8"
     if encoding == "utf-8-sig":
         if file.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
             file.seek(0)
@@ -85,8 +132,11 @@ def text_bytes(file: BinaryIO, encoding: str) -> tuple[BinaryIO, str]:
     return io.BufferedReader(_WithoutNulBytes(file)), encoding
 
 
-class _Utf8FromUtf16(io.RawIOBase):
-    """A UTF-16 file's text in UTF-8, recoded a block at a time."""
+_RECODED = {multibyte.codec for multibyte in _MULTIBYTE}
+
+
+class _Utf8From(io.RawIOBase):
+    """A file's text in UTF-8, recoded a block at a time."""
 
     def __init__(self, file: BinaryIO, encoding: str) -> None:
         self._file = file
@@ -136,7 +186,20 @@ def _likeliest_encoding(sample: bytes, filename: str) -> str:
     if utf16 := _utf16_without_bom(sample):
         return utf16
     sample = sample.replace(b"\x00", b"")
-    return "utf-8" if _is_utf8(sample) else _likeliest_code_page(sample)
+    if _is_utf8(sample):
+        return "utf-8"
+    shares = {multibyte: _common_share(sample, multibyte) for multibyte in _MULTIBYTE}
+    # max() keeps the first of equals, so the order of _MULTIBYTE breaks ties.
+    likeliest = max(shares, key=lambda multibyte: shares[multibyte])
+    if shares[likeliest] >= _COMMON_SHARE:
+        return likeliest.codec
+    if shares[likeliest] >= _CLOSE_SHARE:
+        raise UploadError(
+            f"{filename} is not in UTF-8, and its text reads most like {likeliest.name}, but not "
+            "with certainty. Save it as CSV in UTF-8 (in Excel: Save As, 'CSV UTF-8 (Comma "
+            "delimited)') and upload that file."
+        )
+    return _likeliest_code_page(sample)
 
 
 def _refuse_known_formats(sample: bytes, filename: str) -> None:
@@ -188,6 +251,40 @@ def _is_utf8(sample: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _common_share(sample: bytes, multibyte: _Multibyte) -> float:
+    """The share of the characters beyond ASCII that are common ones of the encoding's language;
+    0 when the sample does not decode in it."""
+    try:
+        # Not final: the 64 kB cut may split the last character.
+        text = codecs.getincrementaldecoder(multibyte.codec)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return 0.0
+    beyond_ascii = Counter(_ASCII.sub("", text))
+    if not beyond_ascii:
+        return 0.0
+    codes = {char: char.encode(multibyte.codec) for char in beyond_ascii}
+    common = sum(
+        times for char, times in beyond_ascii.items() if _is_common(codes[char], multibyte)
+    )
+    # Latin text read as two bytes a character: an accented letter and the ASCII letter after it
+    # ("é" and "l" of "élément" in MacRoman is a common kanji in Shift_JIS), next to more ASCII
+    # letters. Real text seldom has those: their second byte is a letter only in a few codes.
+    stuck = Counter(_NEXT_TO_ASCII_LETTER.findall(text))
+    common -= sum(
+        times
+        for char, times in stuck.items()
+        if _is_common(codes[char], multibyte) and codes[char][1:].isalpha()  # bytes: ASCII
+    )
+    return common / sum(beyond_ascii.values())
+
+
+def _is_common(code: bytes, multibyte: _Multibyte) -> bool:
+    return len(code) == 2 and any(
+        first <= code[0] <= last and low <= code[1] <= high
+        for first, last, low, high in multibyte.common
+    )
 
 
 def _likeliest_code_page(sample: bytes) -> str:

@@ -148,7 +148,8 @@ class HistogramTest(unittest.TestCase):
         self.assertLessEqual(edges[0], numbers.min())
         self.assertGreaterEqual(edges[-1], numbers.max())
         widths = np.diff(edges)
-        self.assertTrue(np.allclose(widths, widths[0], rtol=1e-12), widths)
+        rounding = 4 * math.ulp(max(-edges[0], edges[-1]))  # of edges a few floats apart
+        self.assertTrue(np.allclose(widths, widths[0], rtol=1e-12, atol=rounding), widths)
         self.assertLessEqual(len(counts), MAX_BINS)
         return edges, counts
 
@@ -169,6 +170,20 @@ class HistogramTest(unittest.TestCase):
         with mock.patch.object(distribution, "EXACT_LIMIT", 0):
             self.assert_exact(np.array(numbers))
 
+    def test_numbers_a_few_floats_apart_get_no_more_bins_than_floats_tell_apart(self):
+        """numpy refuses bins narrower than floats can tell apart ("Too many bins for data
+        range"), as for 0.1 + 0.2 and 0.3 in one column; kept or through the sketches."""
+        for base in (0.3, 1.0, -1e15, 1e-300, 5e-324, -(2.0**1023), 1.7976931348623157e308):
+            for apart in (1, 2, 3, 15, 16, 40):
+                numbers = np.array([base, base, math.nextafter(base, -math.inf)] * 3)
+                for _ in range(apart - 1):
+                    numbers[0] = math.nextafter(numbers[0], -math.inf)
+                for limit in (distribution.EXACT_LIMIT, 0):
+                    with self.subTest(base=base, apart=apart, limit=limit):
+                        with mock.patch.object(distribution, "EXACT_LIMIT", limit):
+                            edges, counts = self.assert_exact(numbers)
+                        self.assertEqual(sum(counts), len(numbers))
+
     def test_up_to_the_limit_it_is_numpys_histogram_over_the_range(self):
         numbers = np.random.default_rng(8).normal(30, 3, 1000)
         edges, counts = self.assert_exact(numbers)
@@ -186,3 +201,6 @@ class NumberOfBinsTest(unittest.TestCase):
         # 1000 normal numbers: Freedman-Diaconis, 2 * IQR / 10 = 0.27 wide over about 6.6
         self.assertEqual(number_of_bins(1000, -3.3, 3.3, -0.674, 0.674), 25)
         self.assertEqual(number_of_bins(10**6, -5.0, 5.0, -0.674, 0.674), MAX_BINS)
+        # Numbers 16 floats apart: two bins at most, each 8 floats wide; 15 apart: one.
+        self.assertEqual(number_of_bins(1000, 1.0, 1.0 + 16 * 2**-52, 1.0, 1.0), 2)
+        self.assertEqual(number_of_bins(1000, 1.0, 1.0 + 15 * 2**-52, 1.0, 1.0), 1)

@@ -34,11 +34,17 @@ class ExactSumTest(unittest.TestCase):
 
 class MeanTest(unittest.TestCase):
     @given(st.lists(FLOATS, min_size=1))
-    def test_the_mean_is_the_exact_sum_correctly_rounded_over_the_count(self, numbers):
-        self.assertEqual(moments(numbers).mean(), math.fsum(numbers) / len(numbers))
+    def test_the_mean_is_the_exact_mean_correctly_rounded(self, numbers):
+        exact = sum(map(Fraction, numbers)) / len(numbers)
+        self.assertEqual(moments(numbers).mean(), float(exact))
 
     def test_cancellation_that_a_naive_sum_loses(self):
         self.assertEqual(moments([1e16, 1.0, -1e16, 1.0]).mean(), 0.5)
+
+    def test_a_constant_column_has_its_value_as_the_mean(self):
+        """The sum of 0.8 three times, rounded, over 3, is 0.8000000000000002: above them all."""
+        self.assertEqual(math.fsum([0.8] * 3) / 3, 0.8000000000000002)
+        self.assertEqual(moments([0.8] * 3).mean(), 0.8)
 
 
 class StandardDeviationTest(unittest.TestCase):

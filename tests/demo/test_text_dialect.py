@@ -82,6 +82,105 @@ class LessCommonDialectTest(unittest.TestCase):
         self.assertEqual(column_stats(summary)["Span [m]"], (2, 2, 4.5, 6.5, 5.5))
 
 
+class SeenInRealFilesTest(unittest.TestCase):
+    """Each a class of files that were read wrongly: the file is built here as they are."""
+
+    def test_a_tab_separated_file_with_every_cell_quoted(self):
+        """Without its quoted cells, each line is only tabs, which once read as a blank line:
+        the comma inside a cell became the delimiter, and the names kept their quotes."""
+        data = (
+            b'"Name"\t"Note"\t"Span [m]"\r\n'
+            b'"B1"\t"steel, painted"\t"4.5"\r\n'
+            b'"B2"\t"timber"\t"6"\r\n'
+        )
+        self.assertEqual(
+            rows_of(data, "beams.tsv"),
+            [["Name", "Note", "Span [m]"], ["B1", "steel, painted", "4.5"], ["B2", "timber", "6"]],
+        )
+
+    def test_a_quoted_cell_holding_a_table_of_many_lines_does_not_outvote_the_comma(self):
+        """Each record's second cell holds a small table separated by "|", over hundreds of
+        lines: the first 64 kB end inside one, whose lines once made "|" the delimiter."""
+        table = "".join(f"{i}|{i + 1}|{i + 2}|{i * 3}\n" for i in range(400))
+        records = "".join(f'{n},"Results of test {n}:\n{table}",{n * 1.5}\n' for n in range(40))
+        data = ("Test,Description,Value\n" + records).encode()
+        self.assertGreater(len(data), 64 * 1024)
+        rows = rows_of(data)
+        self.assertEqual(rows[0], ["Test", "Description", "Value"])
+        self.assertEqual([row[2] for row in rows[1:]], [str(n * 1.5) for n in range(40)])
+        self.assertEqual(rows[5][1].count("\n"), 401)
+
+    def test_a_quoted_cell_of_many_lines_quoted_with_double_quotes_only(self):
+        """The cell's own lines have cells in single quotes ('x'|'y'): the file still quotes with
+        double quotes, as its multi-line cells show."""
+        table = "'x'|'y'|'z'\n" * 3
+        data = ("Test,Description,Value\n" + f'1,"T:\n{table}",4.5\n2,"T:\n{table}",6\n').encode()
+        rows = rows_of(data)
+        self.assertEqual([row[0::2] for row in rows], [["Test", "Value"], ["1", "4.5"], ["2", "6"]])
+        self.assertEqual(rows[1][1], f"T:\n{table}")
+
+    def test_a_tab_separated_file_of_comma_separated_lists(self):
+        """A list in a cell (1.2,3.4,5.6,7.8) splits into more fields at its commas than the
+        line has at its tabs, steadily, the header too: text holds commas, hardly ever tabs."""
+        data = (
+            b"Sensor\tReadings (x,y,z,t)\tMean\n"
+            b"S1\t1.2,3.4,5.6,7.8\t4.5\n"
+            b"S2\t2.2,3.1,4.0,5.5\t3.7\n"
+        )
+        self.assertEqual(
+            rows_of(data, "sensors.tsv"),
+            [
+                ["Sensor", "Readings (x,y,z,t)", "Mean"],
+                ["S1", "1.2,3.4,5.6,7.8", "4.5"],
+                ["S2", "2.2,3.1,4.0,5.5", "3.7"],
+            ],
+        )
+
+    def test_a_hash_as_the_delimiter(self):
+        data = b"Beam#Span [m]#Load [kN/m]\nB1#4.5#12\nB2#6#15.5\nB3#7.2#18\n"
+        summary, _ = stats(data, "beams.txt")
+        self.assertEqual(column_stats(summary)["Span [m]"], (3, 3, 4.5, 7.2, 5.9))
+
+    def test_a_hash_in_text_or_at_the_start_of_lines_is_not_the_delimiter(self):
+        cases = {
+            "one column of numbers": b"Sample #\n#1\n#2\n#3\n",
+            "a comment above": b"# exported 2026-01-02\nBeam#Span\nB1#4.5\nB2#6\n",
+            "in names": b"Item #,Count\nBolt #1,4\nNut #2,6\n",
+        }
+        expected = {
+            "one column of numbers": [["Sample #"], ["#1"], ["#2"], ["#3"]],
+            "a comment above": [["# exported 2026-01-02"], ["Beam#Span"], ["B1#4.5"], ["B2#6"]],
+            "in names": [["Item #", "Count"], ["Bolt #1", "4"], ["Nut #2", "6"]],
+        }
+        for name, data in cases.items():
+            with self.subTest(name):
+                self.assertEqual(rows_of(data), expected[name])
+
+    def test_single_quotes_after_a_space_as_sql_and_python_write_them(self):
+        """'a', 'b, c', 1: the space after each comma once kept a quote from counting, so the
+        comma inside it split the cell, and the row lost its last cell past the header."""
+        data = (
+            b"'Name', 'Note', 'Span'\n'Smith, J.', 'steel, painted', 4.5\n'Doe, A.', 'timber', 6\n"
+        )
+        self.assertEqual(
+            rows_of(data),
+            [
+                ["Name", "Note", "Span"],
+                ["Smith, J.", "steel, painted", "4.5"],
+                ["Doe, A.", "timber", "6"],
+            ],
+        )
+        summary, _ = stats(data, "beams.csv")
+        self.assertEqual(column_stats(summary)["Span"], (2, 2, 4.5, 6.0, 5.25))
+
+    def test_single_quoted_words_in_a_file_that_quotes_with_double_quotes(self):
+        """Excel keeps 'x' as it is: only double quotes quote, here in the header."""
+        data = b"\"Name\"\t\"Note\"\t\"Value\"\nA\t'x'\t1\nB\t'y'\t2\nC\t'z'\t3\nD\t'w'\t4\n"
+        rows = rows_of(data, "notes.tsv")
+        self.assertEqual(rows[0], ["Name", "Note", "Value"])
+        self.assertEqual(rows[1], ["A", "'x'", "1"])
+
+
 class AlignedWithSpacesTest(unittest.TestCase):
     def test_a_table_aligned_with_spaces_is_refused_with_what_to_do(self):
         data = (

@@ -7,6 +7,7 @@ import random
 import unittest
 
 from app_files.uploaded import UploadError
+from benchmarks import text_encodings
 from demo.sample_files import LazyStream, column_stats, csv_bytes, stats, stats_of_stream
 from tablestats.limits import DEFAULT_LIMITS
 from tablestats.readers.text import read_text_rows
@@ -57,6 +58,58 @@ class CodePageTest(unittest.TestCase):
             ["Größe Träger", "6", "21.5"],
         ]
         self.assert_reads_back(rows, "cp1252", delimiter=",")
+
+
+class EastAsianTest(unittest.TestCase):
+    """Text in the two-byte encodings Excel writes in East Asia was read as Windows-1251."""
+
+    CASES = {
+        "cp932": [["部材", "長さ [m]", "備考"], ["鉄筋コンクリート梁", "4.5", "ひび割れあり"]],
+        "gbk": [["构件", "长度 [m]", "备注"], ["钢筋混凝土梁", "4.5", "表面出现裂缝"]],
+        "cp950": [["構件", "長度 [m]", "備註"], ["鋼筋混凝土樑", "4.5", "表面出現裂縫"]],
+        "cp949": [["부재", "길이 [m]", "비고"], ["철근콘크리트 보", "4.5", "균열 있음"]],
+    }
+
+    def test_shift_jis_gbk_big5_and_euc_kr(self):
+        for encoding, rows in self.CASES.items():
+            with self.subTest(encoding):
+                data = csv_bytes(rows, encoding=encoding, line_end="\r\n")
+                self.assertEqual(rows_of(data), rows)
+
+    def test_a_second_byte_that_is_a_delimiter_or_a_backslash_is_not_one(self):
+        """In Shift_JIS, "ポ" is 83 7C and "表" is 95 5C: a "|" and a "\\" as second bytes."""
+        rows = [["ポンプ", "表示 [m]"], ["ポ1", "4.5"], ["表2", "6"]]
+        data = csv_bytes(rows, delimiter="|", encoding="cp932")
+        self.assertIn(b"\x83|", data)
+        self.assertEqual(rows_of(data), rows)
+
+    def test_text_that_is_nearly_so_is_refused_with_its_encoding_named(self):
+        """A quarter of the characters rare ones ("亍丌兀" of GB2312's second level)."""
+        rare = bytes.fromhex("d8a1d8a2d8a3").decode("gbk")
+        data = f"名称,长度,备注\r\n钢筋{rare},4.5,正常\r\n".encode("gbk")
+        with self.assertRaises(UploadError) as caught:
+            stats(data, "beams.csv")
+        message = str(caught.exception)
+        self.assertIn(
+            "beams.csv is not in UTF-8, and its text reads most like Chinese (GBK)", message
+        )
+        self.assertIn("Save it as CSV in UTF-8", message)
+
+    def test_the_test_set_of_the_benchmark(self):
+        """The figures in the README (``benchmarks/text_encodings.py``): every file in Shift_JIS,
+        EUC-KR, Windows-1252 and -1251 read right, all but a few short headers in the others."""
+        right = {
+            encoding: files_right / files
+            for encoding, (files_right, files, _) in text_encodings.measure(
+                text_encodings.ours
+            ).items()
+        }
+        for encoding in ("shift_jis", "euc_kr", "windows-1252", "windows-1251"):
+            self.assertEqual(right[encoding], 1.0, encoding)
+        self.assertGreaterEqual(right["gbk"], 0.96)
+        self.assertGreaterEqual(right["big5"], 0.98)
+        self.assertGreaterEqual(right["mac_roman"], 0.93)
+        self.assertGreaterEqual(right["windows-1250"], 0.83)
 
 
 class UnicodeTest(unittest.TestCase):

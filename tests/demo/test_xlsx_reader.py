@@ -190,6 +190,27 @@ class HeaderTest(unittest.TestCase):
             ],
         )
 
+    def test_a_header_date_of_a_1904_workbook_as_excel_shows_it(self):
+        """Excel for Mac (and older files) count dates from 1904: day 1 is 1/2/1904, which the
+        1900 system would show as 1/1/1900. Both spellings of the flag; and a sheet copied as two
+        workbooks (``SPLIT_BYTES``), each of which must keep it."""
+        header = '<row r="1">' + cell("A1", 1, style=1) + cell("B1", 45352, style=1) + "</row>"
+        body = "".join(
+            f'<row r="{n}">{cell(f"A{n}", 2, style=1)}{cell(f"B{n}", 1.5)}</row>'
+            for n in range(2, 40)
+        )
+        for flag in ("1", "true"):
+            data = xlsx_from_sheets(
+                {"Log": worksheet_xml(header + body)},
+                workbook_properties=f'<workbookPr date1904="{flag}"/>',
+            )
+            for split_bytes in (xlsx_guard.SPLIT_BYTES, 200):
+                with self.subTest(flag=flag, split_bytes=split_bytes):
+                    read = read_split(data, split_bytes)
+                    self.assertEqual(read["header"], ["1/2/1904", "3/2/2028"])
+                    self.assertEqual(read["rows"][-1], [datetime.date(1904, 1, 3), 1.5])
+                    self.assertEqual(len(read["loaded"]), 1 if split_bytes > 200 else 2)
+
     def test_a_number_header_shows_15_significant_digits_as_in_excel(self):
         rows_xml = '<row r="1"><c r="A1"><v>0.30000000000000004</v></c><c r="B1"><v>-0</v></c>'
         rows_xml += '<c r="C1" t="b"><v>0</v></c></row>' + row(2, 1, 2, 3)
