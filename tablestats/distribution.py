@@ -24,6 +24,11 @@ range: equal bins from the minimum to the maximum, bin i holding the numbers x w
 edges[i] <= x < edges[i + 1], and the last bin its right edge too. Beyond, the bins are whole
 numbers of intervals of ``interval_counts``: equal, with the first edge at or below the minimum and
 the last one above the maximum, each number counted in the bin whose edges enclose it, as above.
+
+The distributions of two columns merge (``merge``) into the distribution of both columns counted as
+one, exactly: the numbers kept (while both together are at most ``EXACT_LIMIT``), and the counts of
+both sketches. So the quantiles and the histogram of several tables together are what they would
+be for one table of all their rows, with the same guarantee.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import math
 import numpy as np
 
 from tablestats.interval_counts import IntervalCounts
+from tablestats.json_values import a_count, a_number, finite_numbers
 from tablestats.log_buckets import LogBuckets
 
 EXACT_LIMIT = 4096  # numbers kept for exact quantiles: 32 kB
@@ -67,6 +73,46 @@ class Distribution:
                 self._kept = None
         self._magnitudes.add(numbers)
         self._intervals.add(numbers, self.min, self.max)
+
+    def merge(self, other: Distribution) -> None:
+        """Count the numbers ``other`` counted too (``other`` stays as it is)."""
+        if not other.count:
+            return
+        low, high = min(self.min, other.min), max(self.max, other.max)
+        if self._kept is not None and other._kept is not None:
+            self._kept = self._kept + other._kept
+        if self._kept is None or other._kept is None or self.count + other.count > EXACT_LIMIT:
+            self._kept = None
+        self._magnitudes.merge(other._magnitudes)
+        self._intervals.merge(other._intervals, low, high)
+        self.count += other.count
+        self.min, self.max = low, high
+
+    def to_dict(self) -> dict:
+        kept = None if self._kept is None else np.concatenate([[], *self._kept]).tolist()
+        return {
+            "count": self.count,
+            "min": self.min if self.count else None,
+            "max": self.max if self.count else None,
+            "kept": kept,
+            "magnitudes": self._magnitudes.to_dict(),
+            "intervals": self._intervals.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Distribution:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        found = cls()
+        found.count = a_count(data["count"])
+        if found.count:
+            found.min, found.max = a_number(data["min"]), a_number(data["max"])
+        kept = data["kept"]
+        found._kept = None if kept is None else [finite_numbers(kept)]
+        if found._kept is not None and len(found._kept[0]) != found.count:
+            raise ValueError(f"{len(found._kept[0])} numbers kept of {found.count}")
+        found._magnitudes = LogBuckets.from_dict(data["magnitudes"])
+        found._intervals = IntervalCounts.from_dict(data["intervals"])
+        return found
 
     def quantile(self, q: float) -> float | None:
         """The q-quantile (0 <= q <= 1), interpolated as numpy.quantile's default (linear);

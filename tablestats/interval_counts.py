@@ -12,6 +12,10 @@ estimated: the counts stay exact, and so do those of the histogram, whose bins a
 of intervals.
 
 Memory: one count per interval that holds a number, at most ``MAX_INTERVALS``.
+
+The width depends only on the smallest and the largest number, not on the order in which the
+numbers come: so the counts of two columns merge (``merge``) into exactly those of both columns
+counted as one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 
 import numpy as np
 
+from tablestats.json_values import a_count, a_number
 from tablestats.key_counts import KeyCounts
 
 MAX_INTERVALS = 2048
@@ -51,6 +56,57 @@ class IntervalCounts:
             self._widen(low, high)
         self._count(numbers)
 
+    def merge(self, other: IntervalCounts, low: float, high: float) -> None:
+        """Count the numbers ``other`` counted too (``other`` stays as it is); ``low`` and
+        ``high`` are the smallest and the largest number of both."""
+        if low == high:  # both constant, with the same number, or one of them empty
+            self._waiting += other._waiting
+            self._first = low
+            return
+        width = max(_narrowest_width(low, high), self.width or 0.0, other.width or 0.0)
+        while not _wide_enough(width, low, high):  # cannot happen: each fits in the narrowest
+            width *= 2
+        counted = [side._at_width(width) for side in (self, other)]
+        self.width, self._origin, self._intervals = width, math.floor(low / width), KeyCounts()
+        self._waiting = 0
+        for keys, counts in counted:
+            self._intervals.add_counts(keys - self._origin, counts)
+
+    def _at_width(self, width: float) -> tuple[np.ndarray, np.ndarray]:
+        """The intervals (their k, not relative to the origin) and counts at ``width``, a power of
+        two at least as wide as this one's."""
+        if self.width is None:  # all equal to one number, or none
+            keys = _intervals_of(np.array([self._first] if self._waiting else []), width)
+            return keys.astype(np.int64), np.full(len(keys), self._waiting, dtype=np.int64)
+        doublings = math.frexp(width)[1] - math.frexp(self.width)[1]
+        keys = (self._intervals.keys + self._origin) >> doublings  # floor division, as _widen
+        return keys, self._intervals.counts
+
+    def to_dict(self) -> dict:
+        return {
+            "width": self.width,
+            "origin": self._origin,
+            "intervals": self._intervals.to_dict(),
+            "waiting": self._waiting,
+            "first": self._first,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IntervalCounts:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        found = cls()
+        width = data["width"]
+        if width is not None and (a_number(width) <= 0 or math.frexp(width)[0] != 0.5):
+            raise ValueError(f"a width of {width!r}, not a power of two")
+        if type(data["origin"]) is not int:
+            raise TypeError(f"expected a whole number, got {data['origin']!r}")
+        found.width, found._origin = width, data["origin"]
+        found._intervals = KeyCounts.from_dict(data["intervals"])
+        found._waiting, found._first = a_count(data["waiting"]), a_number(data["first"])
+        if width is None and len(found._intervals):
+            raise ValueError("intervals without a width")
+        return found
+
     @property
     def _width(self) -> float:
         """The width, once two different numbers have set it (every method below needs it)."""
@@ -79,8 +135,7 @@ class IntervalCounts:
         return edges, padded.reshape(bins, per_bin).sum(axis=1).tolist()
 
     def _count(self, numbers: np.ndarray, times: int = 1) -> None:
-        k = np.floor(numbers / self._width)  # exact: the width is a power of two...
-        k[(k == 0) & (numbers < 0)] = -1  # ...unless it underflows to -0.0 (a tiny negative x)
+        k = _intervals_of(numbers, self._width)
         self._intervals.add((k - float(self._origin)).astype(np.int64), times)
 
     def _widen(self, low: float, high: float) -> None:
@@ -93,6 +148,13 @@ class IntervalCounts:
         self._intervals.relabel(np.array(new_keys, dtype=np.int64))
         self._origin >>= doublings
         self.width = math.ldexp(self._width, doublings)
+
+
+def _intervals_of(numbers: np.ndarray, width: float) -> np.ndarray:
+    """The k of the interval of each number, as floats."""
+    k = np.floor(numbers / width)  # exact: the width is a power of two...
+    k[(k == 0) & (numbers < 0)] = -1  # ...unless it underflows to -0.0 (a tiny negative x)
+    return k
 
 
 def _fits(width: float, low: float, high: float) -> bool:

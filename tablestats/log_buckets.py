@@ -11,6 +11,9 @@ as counting it at once.
 Memory: per sign, at most ``MAX_BUCKETS`` buckets that hold a number, a span of 1e35 from the
 largest magnitude down. Smaller magnitudes than that (which no sum with the largest can even
 show) are counted in the lowest bucket, which then reaches down to zero.
+
+The buckets of two columns merge (``merge``) into those of both columns counted as one: a number's
+bucket depends on the number alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 
 import numpy as np
 
+from tablestats.json_values import a_count
 from tablestats.key_counts import KeyCounts
 
 RELATIVE_ACCURACY = 0.0099  # a little under 1%: room for the rounding of logarithms and powers
@@ -43,6 +47,28 @@ class LogBuckets:
         self._negative.add(-numbers[numbers < 0])
         self._zeros += int(np.count_nonzero(numbers == 0))
         self._positive.add(numbers[numbers > 0])
+
+    def merge(self, other: LogBuckets) -> None:
+        """Count the numbers ``other`` counted too (``other`` stays as it is)."""
+        self._negative.merge(other._negative)
+        self._zeros += other._zeros
+        self._positive.merge(other._positive)
+
+    def to_dict(self) -> dict:
+        return {
+            "negative": self._negative.to_dict(),
+            "zeros": self._zeros,
+            "positive": self._positive.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LogBuckets:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        found = cls()
+        found._negative = _Magnitudes.from_dict(data["negative"])
+        found._zeros = a_count(data["zeros"])
+        found._positive = _Magnitudes.from_dict(data["positive"])
+        return found
 
     def bounds(self, rank: int) -> tuple[float, float]:
         """Bounds on the number of that rank (0 for the smallest): those of its bucket."""
@@ -79,6 +105,40 @@ class _Magnitudes:
             self._buckets.relabel(np.maximum(self._buckets.keys, lowest))
             self._lowest_reaches_zero = True
         self._buckets.add(buckets)
+
+    def merge(self, other: _Magnitudes) -> None:
+        if not other.count:
+            return
+        keys, counts = other._buckets.keys, other._buckets.counts
+        self.count += other.count
+        self._lowest_reaches_zero |= other._lowest_reaches_zero
+        if len(self._buckets):
+            lowest = max(int(keys[-1]), int(self._buckets.keys[-1])) - MAX_BUCKETS + 1
+            if self._buckets.keys[0] < lowest:
+                self._buckets.relabel(np.maximum(self._buckets.keys, lowest))
+                self._lowest_reaches_zero = True
+            if keys[0] < lowest:
+                keys = np.maximum(keys, lowest)
+                self._lowest_reaches_zero = True
+        self._buckets.add_counts(keys, counts)
+
+    def to_dict(self) -> dict:
+        return {
+            "buckets": self._buckets.to_dict(),
+            "lowest_reaches_zero": self._lowest_reaches_zero,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> _Magnitudes:
+        found = cls()
+        found._buckets = KeyCounts.from_dict(data["buckets"])
+        found.count = int(found._buckets.counts.sum())
+        if type(data["lowest_reaches_zero"]) is not bool:
+            raise TypeError(f"expected true or false, got {data['lowest_reaches_zero']!r}")
+        found._lowest_reaches_zero = data["lowest_reaches_zero"]
+        if len(found._buckets) and found._buckets.keys[-1] - found._buckets.keys[0] >= MAX_BUCKETS:
+            raise ValueError("buckets beyond MAX_BUCKETS")
+        return found
 
     def bounds(self, rank: int) -> tuple[float, float]:
         """Bounds on the magnitude of that rank (0 for the smallest)."""

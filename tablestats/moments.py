@@ -13,15 +13,22 @@ gives its own mean and sum of squared deviations from it (two passes over the bl
 the blocks are merged with the update of Chan, Golub and LeVeque (1979). Deviations are taken in
 units of the largest magnitude so far (a power of two, exact), so that no square overflows, nor
 vanishes below the smallest float for a column of tiny numbers.
+
+The moments of two columns merge (``merge``) as two blocks do: the mean of both is their exact
+mean, and the standard deviation that of both, up to the rounding of the last bits.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
 
+from tablestats.json_values import a_count, a_number
+
+_FRACTION = re.compile(r"-?[0-9]{1,1000}(/[0-9]{1,1000})?")
 _PLAIN_SUM_LIMIT = 1e300
 _SUM_SCALE = 2.0**-64
 
@@ -34,6 +41,7 @@ class Moments:
         self._unit = 0  # deviations are held in units of 2**_unit, at least the largest magnitude
         self._mean = 0.0  # in that unit: the mean of the blocks so far, for the deviations
         self._squared_deviations = 0.0  # in that unit, squared
+        self._merged_sum = Fraction(0)  # the exact sum of the numbers of columns merged in
 
     def add(self, numbers: np.ndarray) -> None:
         """Add ``numbers``, finite floats."""
@@ -47,30 +55,76 @@ class Moments:
             self._scaled_sums += _exact_parts(numbers * _SUM_SCALE)
 
         unit = math.frexp(largest)[1]
-        if not self.count or unit > self._unit:  # a larger unit: the deviations so far shrink
-            self._mean = math.ldexp(self._mean, self._unit - unit)
-            self._squared_deviations = math.ldexp(self._squared_deviations, 2 * (self._unit - unit))
-            self._unit = unit
-        in_unit = np.ldexp(numbers, -self._unit)  # below 1 in magnitude: no square overflows
+        if self.count:
+            unit = max(unit, self._unit)
+        in_unit = np.ldexp(numbers, -unit)  # below 1 in magnitude: no square overflows
         # Deviations from the block's first number first: exact for numbers close to it (and
         # all zero for a constant column, whose deviation is then exactly 0).
         first = float(in_unit[0])
         from_first = in_unit - first
         mean_from_first = float(from_first.mean())
-        block_mean = first + mean_from_first
         block_squares = float(np.square(from_first - mean_from_first).sum())
+        self._merge(count, unit, first + mean_from_first, block_squares)
+
+    def merge(self, other: Moments) -> None:
+        """Add the numbers ``other`` added (``other`` stays as it is)."""
+        if not other.count:
+            return
+        self._merged_sum += other._exact_sum()
+        self._merge(other.count, other._unit, other._mean, other._squared_deviations)
+
+    def _merge(self, count: int, unit: int, mean: float, squared_deviations: float) -> None:
+        """Merge ``count`` numbers of this ``mean`` and sum of squared deviations from it (in
+        units of 2**unit) into those so far."""
+        if not self.count or unit > self._unit:  # a larger unit: the deviations so far shrink
+            self._mean = math.ldexp(self._mean, self._unit - unit)
+            self._squared_deviations = math.ldexp(self._squared_deviations, 2 * (self._unit - unit))
+            self._unit = unit
+        elif unit < self._unit:
+            mean = math.ldexp(mean, unit - self._unit)
+            squared_deviations = math.ldexp(squared_deviations, 2 * (unit - self._unit))
         total = self.count + count
-        shift = block_mean - self._mean
+        shift = mean - self._mean
         self._mean += shift * count / total
-        self._squared_deviations += block_squares + shift * shift * (self.count * count / total)
+        self._squared_deviations += squared_deviations + shift * shift * (
+            self.count * count / total
+        )
         self.count = total
+
+    def to_dict(self) -> dict:
+        return {
+            "count": self.count,
+            "sum": str(self._exact_sum()),  # the exact sum, as a fraction: "1234567/1024"
+            "unit": self._unit,
+            "mean": self._mean,
+            "squared_deviations": self._squared_deviations,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Moments:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        found = cls()
+        found.count = a_count(data["count"])
+        if not isinstance(data["sum"], str) or not _FRACTION.fullmatch(data["sum"]):
+            raise ValueError(f"expected a fraction, got {data['sum']!r}")
+        found._merged_sum = Fraction(data["sum"])
+        if type(data["unit"]) is not int:
+            raise TypeError(f"expected a whole number, got {data['unit']!r}")
+        found._unit = data["unit"]
+        found._mean = a_number(data["mean"])
+        found._squared_deviations = a_number(data["squared_deviations"])
+        if found._squared_deviations < 0:
+            raise ValueError("a negative sum of squares")
+        return found
 
     def mean(self) -> float | None:
         if not self.count:
             return None
-        exact_sum = sum(map(Fraction, self._sums))
-        exact_sum += sum(map(Fraction, self._scaled_sums)) / Fraction(_SUM_SCALE)
-        return float(exact_sum / self.count)
+        return float(self._exact_sum() / self.count)
+
+    def _exact_sum(self) -> Fraction:
+        exact_sum = sum(map(Fraction, self._sums), self._merged_sum)
+        return exact_sum + sum(map(Fraction, self._scaled_sums)) / Fraction(_SUM_SCALE)
 
     def std(self) -> float | None:
         """The sample standard deviation; None for fewer than two numbers, or (for a column that

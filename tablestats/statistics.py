@@ -8,17 +8,18 @@ does. The header (the first row) names the columns; a cell to the right of the l
 has no column and is not counted.
 
 Which cells are numbers: ``numbers``. The mean and standard deviation: ``moments``. The quantiles
-and the histogram, and how accurate they are: ``distribution``.
+and the histogram, and how accurate they are: ``distribution``. What is counted of a table
+(``Totals``) merges with what is counted of another, into the statistics of both tables together.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from app_files.uploaded import UploadError
 from tablestats.distribution import Distribution
+from tablestats.json_values import a_count, a_number, a_number_or_none
 from tablestats.moments import Moments
 from tablestats.numbers import ColumnCells
 from tablestats.table import Table, column_letters
@@ -35,8 +36,8 @@ class Histogram:
 
     @classmethod
     def from_dict(cls, data: dict) -> Histogram:
-        edges = [_number(edge) for edge in data["edges"]]
-        counts = [_count(count) for count in data["counts"]]
+        edges = [a_number(edge) for edge in data["edges"]]
+        counts = [a_count(count) for count in data["counts"]]
         if len(edges) != len(counts) + 1 or edges != sorted(edges):
             raise ValueError(f"not a histogram: {len(edges)} edges, {len(counts)} counts")
         return cls(edges, counts)
@@ -66,18 +67,18 @@ class ColumnSummary:
         histogram = data["histogram"]
         return cls(
             name=data["name"],
-            count=_count(data["count"]),
-            numeric_count=_count(data["numeric_count"]),
-            min=_number_or_none(data["min"]),
-            max=_number_or_none(data["max"]),
-            mean=_number_or_none(data["mean"]),
-            std=_number_or_none(data["std"]),
-            median=_number_or_none(data["median"]),
-            p05=_number_or_none(data["p05"]),
-            p95=_number_or_none(data["p95"]),
+            count=a_count(data["count"]),
+            numeric_count=a_count(data["numeric_count"]),
+            min=a_number_or_none(data["min"]),
+            max=a_number_or_none(data["max"]),
+            mean=a_number_or_none(data["mean"]),
+            std=a_number_or_none(data["std"]),
+            median=a_number_or_none(data["median"]),
+            p05=a_number_or_none(data["p05"]),
+            p95=a_number_or_none(data["p95"]),
             histogram=None if histogram is None else Histogram.from_dict(histogram),
-            numbers_as_text=_count(data["numbers_as_text"]),
-            formulas_without_value=_count(data["formulas_without_value"]),
+            numbers_as_text=a_count(data["numbers_as_text"]),
+            formulas_without_value=a_count(data["formulas_without_value"]),
         )
 
 
@@ -95,33 +96,14 @@ class Summary:
         if not isinstance(data["columns"], list):
             raise TypeError(f"expected a list of columns, got {data['columns']!r}")
         return cls(
-            rows=_count(data["rows"]),
+            rows=a_count(data["rows"]),
             columns=[ColumnSummary.from_dict(column) for column in data["columns"]],
         )
 
 
-def _count(value: object) -> int:
-    if type(value) is not int:
-        raise TypeError(f"expected a count, got {value!r}")
-    if value < 0:
-        raise ValueError(f"expected a count, got {value!r}")
-    return value
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"expected a number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return value
-
-
-def _number_or_none(value: object) -> float | None:
-    return None if value is None else _number(value)
-
-
-class _ColumnTotals:
-    """What is known about one column so far."""
+class ColumnTotals:
+    """What is known about one column so far: enough for its summary, and to merge with the same
+    column of another table, as if both had been read as one (``Totals``)."""
 
     def __init__(self, name: str, formulas_without_value: int) -> None:
         self.name = name
@@ -136,6 +118,14 @@ class _ColumnTotals:
         self.numbers_as_text += cells.numbers_as_text
         self.moments.add(cells.numbers)
         self.distribution.add(cells.numbers)
+
+    def merge(self, other: ColumnTotals) -> None:
+        """Add what ``other`` counted (``other`` stays as it is)."""
+        self.count += other.count
+        self.numbers_as_text += other.numbers_as_text
+        self.formulas_without_value += other.formulas_without_value
+        self.moments.merge(other.moments)
+        self.distribution.merge(other.distribution)
 
     def summary(self) -> ColumnSummary:
         numbers = self.distribution
@@ -156,15 +146,98 @@ class _ColumnTotals:
             formulas_without_value=self.formulas_without_value,
         )
 
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "count": self.count,
+            "numbers_as_text": self.numbers_as_text,
+            "formulas_without_value": self.formulas_without_value,
+            "moments": self.moments.to_dict(),
+            "distribution": self.distribution.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ColumnTotals:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        if not isinstance(data["name"], str):
+            raise TypeError(f"expected a name, got {data['name']!r}")
+        found = cls(data["name"], a_count(data["formulas_without_value"]))
+        found.count = a_count(data["count"])
+        found.numbers_as_text = a_count(data["numbers_as_text"])
+        found.moments = Moments.from_dict(data["moments"])
+        found.distribution = Distribution.from_dict(data["distribution"])
+        if (
+            found.moments.count != found.distribution.count
+            or found.distribution.count > found.count
+        ):
+            raise ValueError(f"column {found.name!r}: counts that do not agree")
+        return found
+
+
+@dataclass
+class Totals:
+    """What is known about a table's columns: its summary, and what merges with another table's.
+
+    Tables merge column by column, by name (a second column of the same name with the second of
+    that name), into the totals of one table of both tables' rows: the counts, minimum, maximum
+    and mean exactly as reading both at once would give them, the standard deviation up to its
+    last bits, and the quantiles and histogram exactly too (``distribution``). A column that only
+    one table has is counted from that table alone."""
+
+    rows: int
+    columns: list[ColumnTotals]
+
+    def summary(self) -> Summary:
+        return Summary(rows=self.rows, columns=[column.summary() for column in self.columns])
+
+    def merge(self, other: Totals) -> None:
+        """Add the rows and columns of ``other`` (which stays as it is)."""
+        self.rows += other.rows
+        by_name = _by_name(self.columns)
+        for (name, occurrence), column in _by_name(other.columns).items():
+            if (name, occurrence) in by_name:
+                by_name[name, occurrence].merge(column)
+            else:
+                copy = ColumnTotals(name, 0)
+                copy.merge(column)
+                self.columns.append(copy)
+
+    def to_dict(self) -> dict:
+        return {"rows": self.rows, "columns": [column.to_dict() for column in self.columns]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Totals:
+        """The inverse of ``to_dict``; ValueError, KeyError or TypeError on anything else."""
+        if not isinstance(data["columns"], list):
+            raise TypeError(f"expected a list of columns, got {data['columns']!r}")
+        columns = [ColumnTotals.from_dict(column) for column in data["columns"]]
+        return cls(rows=a_count(data["rows"]), columns=columns)
+
+
+def _by_name(columns: list[ColumnTotals]) -> dict[tuple[str, int], ColumnTotals]:
+    """{(name, how many columns of that name come before it): column}."""
+    found: dict[tuple[str, int], ColumnTotals] = {}
+    seen: dict[str, int] = {}
+    for column in columns:
+        occurrence = seen.get(column.name, 0)
+        seen[column.name] = occurrence + 1
+        found[column.name, occurrence] = column
+    return found
+
 
 def summarize(table: Table, rows_read: Callable[[int], object] | None = None) -> Summary:
-    """Summarize the table's rows under its header, reading the rows once.
+    """The summary of ``count_table``: the table's rows under its header, read once."""
+    return count_table(table, rows_read).summary()
+
+
+def count_table(table: Table, rows_read: Callable[[int], object] | None = None) -> Totals:
+    """Count the table's rows under its header, reading the rows once.
 
     ``rows_read``, when given, is told the number of rows read so far after each block of rows
     (for a progress message). Raises UploadError when no column holds a number.
     """
     columns = [
-        _ColumnTotals(
+        ColumnTotals(
             _column_name(cell, table.first_column + index),
             table.formulas_without_value.get(index, 0),
         )
@@ -183,19 +256,19 @@ def summarize(table: Table, rows_read: Callable[[int], object] | None = None) ->
             rows_read(row_count)
 
     # A column with neither a name nor a value is an artefact (a trailing delimiter, say).
-    summaries = [
-        totals.summary()
+    kept = [
+        totals
         for totals, cell in zip(columns, table.header, strict=True)
         if totals.count or totals.formulas_without_value or _header_text(cell)
     ]
-    if not any(s.numeric_count for s in summaries):
-        raise UploadError(_no_numbers(summaries))
-    return Summary(rows=row_count, columns=summaries)
+    if not any(totals.distribution.count for totals in kept):
+        raise UploadError(_no_numbers(kept))
+    return Totals(rows=row_count, columns=kept)
 
 
-def _no_numbers(summaries: list[ColumnSummary]) -> str:
+def _no_numbers(columns: list[ColumnTotals]) -> str:
     """Why no column holds numbers, and what to do: the message for the user."""
-    most = max(summaries, key=lambda summary: summary.numbers_as_text)
+    most = max(columns, key=lambda column: column.numbers_as_text)
     if most.numbers_as_text:
         return (
             f"No column holds numbers, so there is nothing to compute. Column '{most.name}' holds "
