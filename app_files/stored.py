@@ -46,7 +46,7 @@ from typing import Any, Generic, TypedDict, TypeVar
 from app_files.checked_json import dumps, loads, reader, return_type, to_json_data
 from app_files.progress import part, report
 from app_files.stores import ResultStore
-from app_files.uploaded import Refused, Upload, UploadError, UploadSet
+from app_files.uploaded import NotFetched, Refused, Upload, UploadError, UploadSet
 
 T = TypeVar("T")
 _PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
@@ -126,7 +126,6 @@ class Each(Generic[T]):
 
     results: list[tuple[Upload, Stored[T]]]  # in the order of the files
     refused: list[Refused]  # in the order of the files, each with why
-    content_keys: list[str]  # of every file received, usable or not, in their order
 
     @property
     def values(self) -> list[T]:
@@ -143,21 +142,35 @@ def compute_each(
     stored is not read, the same bytes twice are read once, and a file that cannot be used is left
     out and listed with why, so that the others still give their results. What a computation
     reports says which file of how many it is at. ``known``: results found already, by key."""
-    results: list[tuple[Upload, Stored[T]]] = []
-    refused: list[Refused] = []
-    content_keys: list[str] = []
-    by_key: dict[str, Stored[T]] = dict(known or {})
+    outcomes = _each(computation, uploads, store, known or {})
+    return Each(_results(outcomes), _in_order(uploads, _refused(outcomes)))
+
+
+def _each(
+    computation: Computation[T], uploads: UploadSet, store: ResultStore, known: dict[str, Stored[T]]
+) -> list[tuple[Upload, Stored[T] | Refused]]:
+    """Each file ``uploads`` receives, with its result or why it cannot be used, in order."""
+    outcomes: list[tuple[Upload, Stored[T] | Refused]] = []
+    by_key = dict(known)
     for number, upload in enumerate(uploads, start=1):
-        content_keys.append(upload.content_key)
         key = computation.key(upload)
         if key not in by_key:
             try:
                 by_key[key] = _compute_one_of(computation, upload, store, number, len(uploads))
             except UploadError as error:
-                refused.append(Refused(upload.name, str(error)))
+                refused = Refused(upload.name, str(error), isinstance(error, NotFetched))
+                outcomes.append((upload, refused))
                 continue
-        results.append((upload, by_key[key]))
-    return Each(results, _in_order(uploads, refused), content_keys)
+        outcomes.append((upload, by_key[key]))
+    return outcomes
+
+
+def _results(outcomes: list[tuple[Upload, Stored[T] | Refused]]) -> list[tuple[Upload, Stored[T]]]:
+    return [(upload, outcome) for upload, outcome in outcomes if isinstance(outcome, Stored)]
+
+
+def _refused(outcomes: list[tuple[Upload, Stored[T] | Refused]]) -> list[Refused]:
+    return [outcome for _, outcome in outcomes if isinstance(outcome, Refused)]
 
 
 def _compute_one_of(
@@ -190,21 +203,29 @@ class Combination(Generic[T, U]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "_read", _reader_of(self.combine, self.from_json, self.name))
 
-    def key(self, content_keys: list[str]) -> str:
-        """The key of the result for files of these content keys, in this order."""
-        files = hashlib.sha256("\n".join(content_keys).encode()).hexdigest()
+    def key(self, file_keys: list[str]) -> str:
+        """The key of the result for files whose results have these keys, in this order: the
+        computation's version and the files' content keys are in them."""
+        files = hashlib.sha256("\n".join(file_keys).encode()).hexdigest()
         return f"{self.name}-{files}-{self.version}"
+
+
+class _LeftOut(TypedDict):
+    position: int  # among the files received
+    name: str  # as it was named when it was left out
+    message: str  # why
 
 
 class _CombinedEntry(TypedDict):
     value: Any  # the result, as the combination's to_json makes it
-    refused: list[list[str]]  # [name, why] of the files whose content cannot be used
+    left_out: list[_LeftOut]  # the files whose content cannot be used
 
 
 @dataclass
 class Combined(Generic[U]):
     value: U
-    refused: list[Refused]  # the files left out, with why
+    uploads: list[Upload]  # the files it is made of, in their order (their bytes closed by now)
+    refused: list[Refused]  # the files left out, with why, in their order
     reused: bool
     stored: bool
 
@@ -217,39 +238,59 @@ def compute_combined(
 ) -> Combined[U]:
     """The ``combination`` of ``computation``'s results for the files of ``uploads``: from the
     store when that set of files is kept there (which reads no file and asks the store for no
-    file's own result), else made from ``compute_each`` and stored.
+    file's own result), else made from each file's result (as ``compute_each``) and stored.
 
-    It is kept under a key made of the files' content keys, so that the same files give it again
-    in any later job, with the files it could not use. A combination of some of the files only,
-    because others could not be fetched just now, is shown but not kept: trying again may give
-    them all."""
-    content_keys, early = [], {}
+    It is kept under a key made of the keys of the files' results, so that the same files give it
+    again in any later job, with the files whose content it could not use. A combination of some
+    of the files only, because others could not be fetched just now, is shown but not kept: trying
+    again may give them all. A file left out is named as it is named now: where one of the same
+    content was named otherwise when it was kept, the combination is made again, so that no user
+    reads the name another gave a file."""
+    received, early = [], {}
     for number, upload in enumerate(uploads, start=1):  # what is known of each file
-        content_keys.append(upload.content_key)
+        received.append(upload)
         if upload.fetched:  # a file no job has seen: its bytes are here, so its result now
-            with contextlib.suppress(UploadError):  # compute_each lists it with why
+            with contextlib.suppress(UploadError):  # _each lists it with why
                 early[computation.key(upload)] = _compute_one_of(
                     computation, upload, store, number, len(uploads)
                 )
-    fetched = not any(file.for_now for file in uploads.refused)
-    key = combination.key(content_keys)
-    found = _load(store, key, _read_combined(combination._read)) if fetched else None
-    if found is not None:
+    everything = not any(file.for_now for file in uploads.refused)
+    key = combination.key([computation.key(upload) for upload in received])
+    found = _load(store, key, _read_combined(combination._read)) if everything else None
+    if found is not None and _named_as_now(found[0][1], received):
         logger.info("Reused %s from the store", key)
-        value, refused = found[0]
-        return Combined(value, refused, reused=True, stored=True)
-    each = compute_each(computation, uploads, store, known=early)
-    value = combination.combine(each.values)
-    fetched = not any(file.for_now for file in uploads.refused)
-    stored = fetched and _save(  # kept only when every file could be fetched this time
+        value, left_out = found[0]
+        positions = {file["position"] for file in left_out}
+        refused = [Refused(file["name"], file["message"]) for file in left_out]
+        used = [upload for position, upload in enumerate(received) if position not in positions]
+        return Combined(value, used, _in_order(uploads, refused), reused=True, stored=True)
+    outcomes = _each(computation, uploads, store, early)
+    results, refused = _results(outcomes), _refused(outcomes)
+    value = combination.combine([result.value for _, result in results])
+    everything = not any(file.for_now for file in [*uploads.refused, *refused])
+    stored = everything and _save(  # kept only when every file could be fetched this time
         store,
-        combination.key(each.content_keys),
+        combination.key([computation.key(upload) for upload, _ in outcomes]),
         _CombinedEntry(
             value=combination.to_json(value),
-            refused=[[file.name, file.message] for file in each.refused],
+            left_out=[
+                _LeftOut(position=position, name=outcome.name, message=outcome.message)
+                for position, (_, outcome) in enumerate(outcomes)
+                if isinstance(outcome, Refused)
+            ],
         ),
     )
-    return Combined(value, each.refused, reused=False, stored=stored)
+    return Combined(
+        value, [upload for upload, _ in results], _in_order(uploads, refused), False, stored
+    )
+
+
+def _named_as_now(left_out: list[_LeftOut], received: list[Upload]) -> bool:
+    """Each file a kept combination left out is at its place, and named as it was then."""
+    return all(
+        0 <= file["position"] < len(received) and received[file["position"]].name == file["name"]
+        for file in left_out
+    )
 
 
 def _reader_of(
@@ -268,13 +309,12 @@ def _reader_of(
         ) from None
 
 
-def _read_combined(read: Callable[[Any], U]) -> Callable[[Any], tuple[U, list[Refused]]]:
+def _read_combined(read: Callable[[Any], U]) -> Callable[[Any], tuple[U, list[_LeftOut]]]:
     entry = reader(_CombinedEntry)
 
-    def read_entry(data: Any) -> tuple[U, list[Refused]]:
+    def read_entry(data: Any) -> tuple[U, list[_LeftOut]]:
         checked = entry(data)
-        refused = [Refused(*file) for file in checked["refused"] if len(file) == 2]
-        return read(checked["value"]), refused
+        return read(checked["value"]), checked["left_out"]
 
     return read_entry
 
@@ -291,9 +331,11 @@ class Cleared:
         return self.failed == 0 and self.listed
 
 
-def clear(store: ResultStore, computations: Iterable[Computation[Any]]) -> Cleared:
-    """Remove every stored result of ``computations``, of any version, and what is known of
-    uploaded files. A store that fails is counted, never raised."""
+def clear(
+    store: ResultStore, computations: Iterable[Computation[Any] | Combination[Any, Any]]
+) -> Cleared:
+    """Remove every stored result of ``computations`` (and combinations), of any version, and
+    what is known of uploaded files. A store that fails is counted, never raised."""
     cleared = Cleared()
     for prefix in [*(f"{computation.name}-" for computation in computations), UPLOAD_PREFIX]:
         try:

@@ -7,10 +7,12 @@ kept under the files' keys; and a file that cannot be used is named while the ot
 their results.
 """
 
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 from typing import TypedDict
+from unittest import mock
 
 import viktor as vkt
 from viktor_standin import ViktorStandIn
@@ -145,6 +147,37 @@ class ManyUploadsTest(unittest.TestCase):
             any(key.startswith("lines-total-") for key in self.viktor.storage("workspace"))
         )
         self.assertEqual(self.shown("total", files), {"Lines": 7})
+
+    def test_a_file_left_out_is_named_as_it_is_named_now(self):
+        """The same bytes under other names: the kept set never shows the name another user gave
+        a file."""
+        self.shown("total", self.upload(("a.csv", table(2)), ("b.csv", b"broken\n")))
+        shown = self.shown("total", self.upload(("x.csv", table(2)), ("y.csv", b"broken\n")))
+        self.assertEqual(
+            shown, {"Lines": 3, "y.csv": "y.csv holds a broken table: fix it, or remove it."}
+        )
+
+    def test_a_file_refused_before_it_is_read_is_not_kept_with_the_set(self):
+        self.shown("total", self.upload(("a.csv", table(2)), ("empty.csv", b"")))
+        self.assertEqual(self.shown("total", self.upload(("a.csv", table(2)))), {"Lines": 3})
+
+    def test_a_file_that_could_not_be_fetched_to_be_read_is_not_kept_as_left_out(self):
+        files = self.upload(("a.csv", table(2)), ("b.csv", table(3)))
+        self.shown("each", files)  # both known, and their results stored
+        for key in [key for key in self.viktor.storage("workspace") if key.startswith("lines-")]:
+            self.viktor.put("workspace", key, b"{}")  # b.csv's result unusable: read again
+        with self.viktor.failing("file download"):
+            shown = self.shown("total", files)
+        self.assertIn("could not give this app", shown["a.csv"])
+        self.assertEqual(self.shown("total", files), {"Lines": 7})
+
+    def test_a_new_version_of_the_computation_makes_the_set_again(self):
+        files = self.upload(("a.csv", table(2)), ("b.csv", table(3)))
+        self.shown("total", files)
+        COMPUTED.clear()
+        with mock.patch.object(sys.modules[__name__], "LINES", Computation("lines", lines, "2")):
+            self.assertEqual(self.shown("total", files), {"Lines": 7})
+        self.assertEqual(COMPUTED, ["a.csv", "b.csv"])
 
     def test_no_files_asks_for_them_on_the_field(self):
         with self.assertRaises(vkt.UserError) as caught:
