@@ -15,7 +15,9 @@ units of the largest magnitude so far (a power of two, exact), so that no square
 vanishes below the smallest float for a column of tiny numbers.
 
 The moments of two columns merge (``merge``) as two blocks do: the mean of both is their exact
-mean, and the standard deviation that of both, up to the rounding of the last bits.
+mean, and the standard deviation that of both, as closely as the blocks' means are rounded (a
+spread below about 1e-14 of the numbers themselves, which their floats can hardly show, loses
+digits there).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tablestats.json_values import a_count, a_number
 _FRACTION = re.compile(r"-?[0-9]{1,1000}(/[0-9]{1,1000})?")
 _PLAIN_SUM_LIMIT = 1e300
 _SUM_SCALE = 2.0**-64
+_NO_MAGNITUDE = -1075  # a unit below every float's: 2**-1074 is the smallest
 
 
 class Moments:
@@ -54,7 +57,8 @@ class Moments:
         else:  # scaled down by a power of two (exact), or the sum would overflow
             self._scaled_sums += _exact_parts(numbers * _SUM_SCALE)
 
-        unit = math.frexp(largest)[1]
+        # A block of zeros has no magnitude: the next block's, however small, is the unit.
+        unit = math.frexp(largest)[1] if largest else _NO_MAGNITUDE
         if self.count:
             unit = max(unit, self._unit)
         in_unit = np.ldexp(numbers, -unit)  # below 1 in magnitude: no square overflows

@@ -180,9 +180,9 @@ class Totals:
 
     Tables merge column by column, by name (a second column of the same name with the second of
     that name), into the totals of one table of both tables' rows: the counts, minimum, maximum
-    and mean exactly as reading both at once would give them, the standard deviation up to its
-    last bits, and the quantiles and histogram exactly too (``distribution``). A column that only
-    one table has is counted from that table alone."""
+    and mean exactly as reading both at once would give them, the standard deviation as the
+    blocks of one table merge (``moments``), and the quantiles and histogram exactly too
+    (``distribution``). A column that only one table has is counted from that table alone."""
 
     rows: int
     columns: list[ColumnTotals]
