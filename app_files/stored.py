@@ -176,6 +176,8 @@ def _refused(outcomes: list[tuple[Upload, Stored[T] | Refused]]) -> list[Refused
 def _compute_one_of(
     computation: Computation[T], upload: Upload, store: ResultStore, number: int, count: int
 ) -> Stored[T]:
+    if count == 1:  # one file tells where it is as one upload does
+        return compute_once(computation, upload, store)
     with part(f"File {number} of {count}, {upload.name}", (number - 1) / count, number / count):
         return compute_once(computation, upload, store)
 

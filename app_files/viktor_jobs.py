@@ -101,12 +101,20 @@ def received_uploads(
     ``missing`` is the message for an empty field. A file that cannot be used is left out and
     listed with why (``UploadSet.refused``), so that the others still give their results; the
     limit for all the files together is ``max_total_bytes``. Progress says which file of how many
-    is being read (``stored.compute_each``), for a set of 5 files or more."""
+    is being read (``stored.compute_each``), for a set of 5 files or more, and for a large file in
+    a smaller set."""
     if not multi_file_field_value:
         raise user_error(missing, field)
+    large = False  # the file received last is large enough to tell the user about
 
     def receiver(resource: vkt.api_v1.FileResource, name: str) -> Receiver:
-        return lambda files: upload_of(resource, files, max_bytes, check_name, store, name)
+        def receive(files: ExitStack) -> Upload:
+            nonlocal large
+            upload = upload_of(resource, files, max_bytes, check_name, store, name)
+            large = upload.size >= PROGRESS_FROM_BYTES
+            return upload
+
+        return receive
 
     try:
         receivers = [
@@ -115,7 +123,13 @@ def received_uploads(
             for resource in multi_file_field_value
         ]  # fmt: skip
         many = len(receivers) >= PROGRESS_FROM_FILES
-        with reporting_to(Throttled(InBackground(_progress_message)) if many else None):
+        sender = Throttled(InBackground(_progress_message))
+
+        def reporter(message: str, fraction: float) -> None:
+            if many or large:
+                sender(message, fraction)
+
+        with reporting_to(reporter):
             yield UploadSet(receivers, max_total_bytes)
     except UploadError as error:
         raise user_error(str(error), field) from None
