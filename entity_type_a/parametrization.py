@@ -11,17 +11,26 @@ class Parametrization(vkt.Parametrization):
         "Upload a file. The views show what the app computes from it: once, in the first job "
         "that sees the file, and then reused from VIKTOR Storage by every other job."
         # demo: begin
-        " This demo reads a table: an Excel workbook (.xlsx, .xlsm; the first visible sheet) or a "
-        "CSV file, with the column names in the first row, and shows the statistics of every "
-        "column. The button below downloads them as an Excel report."
+        " The view Upload measures the file in File. The rest is the demo: upload one table or "
+        "several in Tables, each an Excel workbook (.xlsx, .xlsm; the first visible sheet) or a "
+        "CSV file with the column names in the first row, and see the statistics of every "
+        "column, per table and of all the tables together. The button below downloads them as "
+        "an Excel report."
         # demo: end
     )
     upload = vkt.FileField(
         "File",
-        file_types=list(ACCEPTED_SUFFIXES),  # demo
         # The platform refuses larger files; the code checks the same limit again.
         max_size=MAX_UPLOAD_BYTES,
     )
+    # demo: begin
+    tables = vkt.MultiFileField(
+        "Tables",
+        file_types=list(ACCEPTED_SUFFIXES),
+        max_size=MAX_UPLOAD_BYTES,  # per file; received_uploads also limits them together
+        description="Each table is read once: add or remove one, and the others are reused.",
+    )
+    # demo: end
     download = vkt.DownloadButton("Download Excel report", method="download_report")  # demo
     clear = vkt.ActionButton(
         "Remove stored results",

@@ -1,12 +1,13 @@
 """The demo's job on the command line, without VIKTOR:
 
-    python -m tablestats [UPLOAD] [--out REPORT.xlsx] [--store DIR] [--json]
+    python -m tablestats [TABLE ...] [--out REPORT.xlsx] [--store DIR] [--json]
 
 It runs the functions the controller runs, with a folder in place of VIKTOR Storage (one folder
-per checkout, ``app_files.stores.default_folder``), so a second run on the same file reuses the
-stored statistics, as a second job in the app does. Without UPLOAD it reads the sample file that
-ships with the package. Exit status: 0 on success, 2 when the upload cannot be used (with the
-message the app shows, on one line).
+per checkout, ``app_files.stores.default_folder``), so a second run on the same files reuses the
+stored statistics, as a second job in the app does. Several tables give the statistics of each and
+of all of them together, each file read once. Without TABLE it reads the sample file that ships
+with the package. Exit status: 0 on success, 2 when a file cannot be used (with the message the
+app shows, on one line per file; the other files' statistics are still printed).
 """
 
 from __future__ import annotations
@@ -16,40 +17,19 @@ import io
 import json
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from app_files.stored import Stored, compute_once
 from app_files.stores import FolderStore, default_folder
-from app_files.uploaded import UploadError, receive_upload
-from tablestats.computation import TABLE_STATISTICS, TableStatistics
+from app_files.uploaded import UploadError, UploadSet, file_receiver
+from tablestats.all_tables import TablesRead, named, statistics_of_tables
 from tablestats.notes import notes
 from tablestats.reading import upload_kind
+from tablestats.statistics import Summary
 
 # Bundled files, found from this file's own location.
 PACKAGE_FOLDER = Path(__file__).parent
 SAMPLE_UPLOAD = PACKAGE_FOLDER / "sample.csv"
 ABOUT_FILE = PACKAGE_FOLDER.parent / "file.txt"
-
-
-@dataclass
-class Outcome:
-    """What one run found: the upload's name and size, and its statistics as stored."""
-
-    file_name: str
-    file_size: int  # bytes
-    statistics: Stored[TableStatistics]
-
-    def to_json(self, report: Path | None) -> dict:
-        """The command line's --json output."""
-        return {
-            "file": self.file_name,
-            "size": self.file_size,
-            **self.statistics.value.to_json(),
-            "reused": self.statistics.reused,
-            "stored": self.statistics.stored,
-            "report": None if report is None else str(report),
-        }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,23 +40,21 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):  # not when a test has put another in place
             stream.reconfigure(errors="replace")
-    upload = args.upload or SAMPLE_UPLOAD
+    paths = args.tables or [SAMPLE_UPLOAD]
     store = FolderStore(args.store or default_folder())
+    uploads = UploadSet(
+        [(path.name, file_receiver(path, check_name=upload_kind)) for path in paths]
+    )
     try:
-        outcome = _summarize(upload, store)
+        read = statistics_of_tables(uploads, store)
     except UploadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.out:
         from tablestats.report import build_report  # only now: openpyxl takes a while to load
 
-        content = build_report(
-            outcome.statistics.value,
-            file_name=outcome.file_name,
-            file_size=outcome.file_size,
-            reused=outcome.statistics.reused,
-            about=ABOUT_FILE.read_text(encoding="utf-8"),
-        )
+        kept = f"kept in {store.folder}" if read.kept else "computed now, not kept"
+        content = build_report(read, kept=kept, about=ABOUT_FILE.read_text(encoding="utf-8"))
         try:
             args.out.write_bytes(content)
         except OSError as error:
@@ -85,19 +63,24 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     if args.json:
-        print(json.dumps(outcome.to_json(args.out)))
+        print(json.dumps(_as_json(read, args.out)))
     else:
-        print(_as_text(outcome, store, args.out))
-    return 0
+        print(_as_text(read, store, args.out))
+    for file in read.left_out:  # the others are shown: these are named, with why
+        print(f"error: {_escaped(named(file))}", file=sys.stderr)
+    return 2 if read.left_out else 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tablestats",
-        description="Per-column statistics of a table (.xlsx or .csv), as the app computes them.",
+        description="Per-column statistics of tables (.xlsx or .csv), as the app computes them.",
     )
     parser.add_argument(
-        "upload", nargs="?", type=Path, help="the table to read (default: the bundled sample.csv)"
+        "tables",
+        nargs="*",
+        type=Path,
+        help="the tables to read, one or more (default: the bundled sample.csv)",
     )
     parser.add_argument("--out", type=Path, help="write the Excel report to this file")
     parser.add_argument(
@@ -109,47 +92,62 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summarize(path: Path, store: FolderStore) -> Outcome:
-    try:
-        with (
-            path.open("rb") as stream,
-            receive_upload(stream, path.name, check_name=upload_kind) as upload,
-        ):
-            return Outcome(upload.name, upload.size, compute_once(TABLE_STATISTICS, upload, store))
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
-        raise UploadError(f"cannot read {path}: {error.strerror}.") from None
+def _as_json(read: TablesRead, report: Path | None) -> dict:
+    """The command line's --json output: one table as it is, several each with its file."""
+    tables = [
+        {"file": table.name, "size": table.size, **table.statistics.to_json()}
+        for table in read.tables
+    ]
+    found = {
+        "reused": read.reused,
+        "stored": read.kept,
+        "report": None if report is None else str(report),
+    }
+    if not read.several:
+        return {**tables[0], **found}
+    return {
+        "tables": tables,
+        "together": None if read.together is None else read.together.to_dict(),
+        "left_out": [{"file": file.name, "message": file.message} for file in read.left_out],
+        **found,
+    }
 
 
-def _as_text(outcome: Outcome, store: FolderStore, report_path: Path | None) -> str:
-    stored = outcome.statistics
-    if stored.reused:
+def _as_text(read: TablesRead, store: FolderStore, report_path: Path | None) -> str:
+    if read.reused:
         source = f"reused from {store.folder}"
-    elif stored.stored:
+    elif read.kept:
         source = f"computed now and stored in {store.folder}"
     else:
         source = f"computed now (could not be stored in {store.folder})"
-    statistics = stored.value
-    sheet = f", sheet '{_escaped(statistics.sheet)}'" if statistics.sheet else ""
-    lines = [
-        f"{_escaped(outcome.file_name)} ({outcome.file_size:,} bytes{sheet}): "
-        f"{statistics.summary.rows:,} rows",
-        f"Statistics {source}",
-        "",
-        _table_line("Column", "Values", "Numbers", *_STATISTICS.values()),
-    ]
-    for column in statistics.summary.columns:
-        numbers = [_number(getattr(column, name)) for name in _STATISTICS]
-        counts = f"{column.count:,}", f"{column.numeric_count:,}"
-        line = _table_line(_escaped(column.name), *counts, *numbers)
-        lines.append(line.rstrip())
-    for note in notes(statistics.summary.columns):
-        name = _escaped(note.column)
-        lines.append(f"Note on {name}: {note.cells:,} {note.problem}. {note.advice}")
+    lines = [f"Statistics {source}"]
+    for table in read.tables:
+        sheet = f", sheet '{_escaped(table.statistics.sheet)}'" if table.statistics.sheet else ""
+        title = f"{_escaped(table.name)} ({table.size:,} bytes{sheet})"
+        lines += ["", *_summary_lines(title, table.statistics.summary)]
+    if read.together is not None:
+        lines += ["", *_summary_lines(read.together_label, read.together)]
     lines.append("")
     lines.append(
         f"Report: {report_path}" if report_path else "Report: none (add --out REPORT.xlsx)"
     )
     return "\n".join(lines)
+
+
+def _summary_lines(title: str, summary: Summary) -> list[str]:
+    lines = [
+        f"{title}: {summary.rows:,} rows",
+        _table_line("Column", "Values", "Numbers", *_STATISTICS.values()),
+    ]
+    for column in summary.columns:
+        numbers = [_number(getattr(column, name)) for name in _STATISTICS]
+        counts = f"{column.count:,}", f"{column.numeric_count:,}"
+        line = _table_line(_escaped(column.name), *counts, *numbers)
+        lines.append(line.rstrip())
+    for note in notes(summary.columns):
+        name = _escaped(note.column)
+        lines.append(f"Note on {name}: {note.cells:,} {note.problem}. {note.advice}")
+    return lines
 
 
 # Control characters from the upload, shown as "\x1b": printed raw, an escape (1B) could restyle

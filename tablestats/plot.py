@@ -2,9 +2,12 @@
 
 One histogram per numeric column, drawn from the stored statistics (so the view never reads the
 upload), with the mean and the 5% and 95% quantiles marked. The column is chosen in a menu inside
-the figure. Why a menu: it reads the same for a table of 2 columns and of 40, switches at once in
-the browser without another job, and needs no field in the editor that only this view would use.
-Small multiples of 40 columns would each be too small to read.
+the figure. For several tables, the histogram is that of all of them together, and below it each
+table has a row of its own on the same axis: its 5% to 95% as a bar, its minimum to maximum as a
+line, its median and its mean as marks, so that the tables compare at a glance. Why a menu: it
+reads the same for a table of 2 columns and of 40, switches at once in the browser without another
+job, and needs no field in the editor that only this view would use. Small multiples of 40
+columns would each be too small to read.
 
 Every column reads at first sight, whatever its numbers:
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,6 +43,11 @@ MARKS = {
     "p95": ("95%", "dot", "#e45756"),
 }
 MERGED_COLOUR = "#222222"  # a label shared by marks of different colours
+# The rows of the tables compared: the bar from 5% to 95%, the line from minimum to maximum.
+RANGE_COLOUR = "#9ecae1"
+LINE_COLOUR = "#7f7f7f"
+MEDIAN_COLOUR = "#222222"
+COMPARED = "Each table: 5% to 95% (bar), min. to max. (line), median (|), mean (◆)"
 # Bins narrower than this share of their magnitude cannot be told apart on an axis (Plotly's tick
 # labels run out of digits near 1e-11): such a column is drawn as one value.
 ONE_VALUE = 1e-9
@@ -49,8 +58,9 @@ TITLE_HEIGHT = 30
 MENU_HEIGHT = 34
 
 
-def distribution_figure(summary: Summary) -> str:
-    """The figure as JSON text: a histogram per numeric column, one shown at a time."""
+def distribution_figure(summary: Summary, tables: Sequence[tuple[str, Summary]] = ()) -> str:
+    """The figure as JSON text: a histogram per numeric column, one shown at a time; given the
+    ``tables`` that ``summary`` is made of (their names and summaries), a row of each below it."""
     columns = [column for column in summary.columns if column.histogram is not None]
     if not columns:
         figure: dict[str, Any] = {
@@ -58,8 +68,12 @@ def distribution_figure(summary: Summary) -> str:
             "layout": {"title": {"text": "No column holds numbers, so there is nothing to plot"}},
         }
         return json.dumps(figure, allow_nan=False)
-    views = [_ColumnView.of(column) for column in columns]
-    traces = [{**view.bars, "visible": index == 0} for index, view in enumerate(views)]
+    views = [_ColumnView.of(column, _in_each(column, summary, tables)) for column in columns]
+    traces = [
+        {**trace, "visible": index == 0}
+        for index, view in enumerate(views)
+        for trace in view.traces
+    ]
     labels_height = 10 + LABEL_ROW * len(MARKS)
     menu = len(views) > 1
     layout: dict[str, Any] = {
@@ -70,9 +84,35 @@ def distribution_figure(summary: Summary) -> str:
         "margin": {"t": labels_height + TITLE_HEIGHT + (MENU_HEIGHT if menu else 0) + 10},
     }
     layout["title"].update(y=1, yref="paper", yanchor="bottom", pad={"b": labels_height})
+    if tables:
+        rows = min(0.5, 0.1 + 0.05 * len(tables))  # the share of the height the rows take
+        layout["yaxis"]["domain"] = [rows + 0.12, 1]
+        layout["yaxis2"] = {
+            "domain": [0, rows],
+            "anchor": "x2",
+            "type": "category",
+            "autorange": "reversed",  # the first table on top
+            "automargin": True,
+        }
+        layout["xaxis2"].update(anchor="y2", matches="x")
     if menu:
         layout["updatemenus"] = [_menu(views, above=labels_height + TITLE_HEIGHT)]
     return json.dumps({"data": traces, "layout": layout}, allow_nan=False)
+
+
+def _in_each(
+    column: ColumnSummary, summary: Summary, tables: Sequence[tuple[str, Summary]]
+) -> list[tuple[str, ColumnSummary | None]]:
+    """The same column in each table (by name: the second column of a name with the second of
+    that name in each table), or None where a table has none."""
+    occurrence = sum(
+        other.name == column.name for other in summary.columns[: summary.columns.index(column)]
+    )
+    found = []
+    for name, table in tables:
+        same = [other for other in table.columns if other.name == column.name]
+        found.append((name, same[occurrence] if occurrence < len(same) else None))
+    return found
 
 
 @dataclass(frozen=True)
@@ -103,15 +143,17 @@ class _Axis:
 
 @dataclass(frozen=True)
 class _ColumnView:
-    """What the figure shows for one column: its bars, and the layout that goes with them, as
+    """What the figure shows for one column: its traces, and the layout that goes with them, as
     Plotly's attribute paths ("xaxis.range"), which the menu sets when the column is chosen."""
 
     name: str
-    bars: dict[str, Any]
+    traces: list[dict[str, Any]]
     layout: dict[str, Any]
 
     @classmethod
-    def of(cls, column: ColumnSummary) -> _ColumnView:
+    def of(
+        cls, column: ColumnSummary, tables: list[tuple[str, ColumnSummary | None]]
+    ) -> _ColumnView:
         assert column.histogram is not None
         edges = column.histogram.edges
         axis = _Axis.around(edges[0], edges[-1])
@@ -132,7 +174,14 @@ class _ColumnView:
             "shapes": shapes,
             "annotations": annotations,
         }
-        return cls(column.name, {**bars, "name": column.name}, layout)
+        traces = [{**bars, "name": column.name}]
+        if tables:  # the axis title goes below the rows, with what they show
+            layout["xaxis.title.text"] = ""
+            layout["xaxis2.title.text"] = (
+                f"{axis.title(column.name)}<br><span style='font-size:11px'>{COMPARED}</span>"
+            )
+            traces += _compared(column.name, tables, axis, digits)
+        return cls(column.name, traces, layout)
 
 
 def _bins(histogram: Histogram, axis: _Axis, digits: int) -> dict[str, Any]:
@@ -170,6 +219,87 @@ def _bars(x: list[float], widths: list[float], counts: list[int], texts: list[st
         "hovertemplate": "%{customdata}: %{y} values<extra></extra>",
         "marker": {"color": BAR_COLOUR},
     }
+
+
+def _compared(
+    name: str, tables: list[tuple[str, ColumnSummary | None]], axis: _Axis, digits: int
+) -> list[dict[str, Any]]:
+    """A row per table that has numbers in the column: the traces of the rows below the
+    histogram, drawn on the second axes."""
+    rows = [(table, column) for table, column in tables if column and column.numeric_count]
+    names = [table for table, _ in rows]
+
+    def drawn(attribute: str) -> list[float | None]:
+        values = [getattr(column, attribute) for _, column in rows]
+        return [None if value is None else axis.drawn(value) for value in values]
+
+    low, high = drawn("p05"), drawn("p95")
+    texts = [
+        f"{table}: {column.numeric_count:,} numbers, "
+        + ", ".join(
+            f"{label} {_number(value, digits)}"
+            for label, value in (
+                ("5%", column.p05), ("median", column.median), ("mean", column.mean),
+                ("95%", column.p95),
+            )
+            if value is not None
+        )
+        for table, column in rows
+    ]  # fmt: skip
+    on_rows = {"xaxis": "x2", "yaxis": "y2", "name": f"{name}, each table"}
+    lines_x: list[float | None] = []
+    lines_y: list[str | None] = []
+    for table, minimum, maximum in zip(names, drawn("min"), drawn("max"), strict=True):
+        lines_x += [minimum, maximum, None]
+        lines_y += [table, table, None]
+    return [
+        {
+            **on_rows,
+            "type": "scatter",
+            "mode": "lines",
+            "x": lines_x,
+            "y": lines_y,
+            "line": {"color": LINE_COLOUR, "width": 1.5},
+            "hoverinfo": "skip",
+        },
+        {
+            **on_rows,
+            "type": "bar",
+            "orientation": "h",
+            "y": names,
+            "base": low,
+            "x": [
+                None if a is None or b is None else b - a for a, b in zip(low, high, strict=True)
+            ],
+            "width": 0.5,
+            "marker": {"color": RANGE_COLOUR},
+            "customdata": texts,
+            "hovertemplate": "%{customdata}<extra></extra>",
+        },
+        {
+            **on_rows,
+            "type": "scatter",
+            "mode": "markers",
+            "x": drawn("median"),
+            "y": names,
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 14,
+                "color": MEDIAN_COLOUR,
+                "line": {"width": 2, "color": MEDIAN_COLOUR},
+            },
+            "hoverinfo": "skip",
+        },
+        {
+            **on_rows,
+            "type": "scatter",
+            "mode": "markers",
+            "x": drawn("mean"),
+            "y": names,
+            "marker": {"symbol": "diamond", "size": 8, "color": MARKS["mean"][2]},
+            "hoverinfo": "skip",
+        },
+    ]
 
 
 def _marks(
@@ -218,11 +348,12 @@ def _marks(
 
 
 def _menu(views: list[_ColumnView], above: int) -> dict[str, Any]:
+    owners = [index for index, view in enumerate(views) for _ in view.traces]  # of each trace
     buttons = [
         {
             "label": view.name,
             "method": "update",
-            "args": [{"visible": [other == index for other in range(len(views))]}, view.layout],
+            "args": [{"visible": [owner == index for owner in owners]}, view.layout],
         }
         for index, view in enumerate(views)
     ]

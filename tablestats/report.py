@@ -14,11 +14,18 @@ extra sheets. The code only knows names in it:
 Move them anywhere; keep the names. ``tests/demo/test_report.py`` checks that the bundled template
 still has them all. The charts themselves are drawn by the code: openpyxl cannot keep a chart it
 did not write, so a chart in the template would be lost.
+
+One table fills the template as it is. Several fill its sheet with the statistics of all of them
+together, and a copy of that sheet per table, named after the table's file, right after it; the
+charts are those of all the tables. A file that could not be read is listed below the table of
+the first sheet, with why.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
+from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -26,14 +33,17 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app_files.uploaded import Refused
 from tablestats import rows
-from tablestats.computation import TableStatistics
-from tablestats.statistics import ColumnSummary
+from tablestats.all_tables import NamedTable, TablesRead
+from tablestats.statistics import ColumnSummary, Summary
 
 # A bundled file, found from this file's own location.
 REPORT_TEMPLATE = Path(__file__).parent / "report_template.xlsx"
@@ -60,32 +70,40 @@ class TemplateError(RuntimeError):
 
 
 def build_report(
-    statistics: TableStatistics,
+    read: TablesRead,
     *,
-    file_name: str,
-    file_size: int,
-    reused: bool,
+    kept: str,
     about: str,
     template: Path = REPORT_TEMPLATE,
     now: datetime.datetime | None = None,
 ) -> bytes:
-    """The report on the statistics of the upload ``file_name``, as the bytes of an .xlsx file."""
+    """The report on the statistics of the tables ``read``, as the bytes of an .xlsx file.
+    ``kept`` says whether the statistics are kept for later jobs, as the views say it."""
     workbook = load_workbook(template)
-    created = now or datetime.datetime.now(datetime.timezone.utc)
-    _fill_named_cells(
-        workbook,
-        {
-            "ReportFile": file_name,
-            "ReportSheet": statistics.sheet or "(text file)",
-            "ReportRows": statistics.summary.rows,
-            "ReportSize": file_size,
-            "ReportSource": "reused from storage" if reused else "computed now",
-            "ReportCreated": created.replace(tzinfo=None),  # Excel has no time zones
-            "ReportAbout": about.strip(),
-        },
-    )
-    _fill_table(workbook, [rows.statistics_row(column) for column in statistics.summary.columns])
-    _draw_distributions(workbook, [c for c in statistics.summary.columns if c.histogram])
+    created = (now or datetime.datetime.now(datetime.timezone.utc)).replace(tzinfo=None)
+    sheet, table = _table(workbook)
+    common = {"ReportSource": kept, "ReportCreated": created, "ReportAbout": about.strip()}
+    if read.together is None:  # one table: the template as it is
+        (only,) = read.tables
+        summary = only.statistics.summary
+        _fill_named_cells(workbook, {**_facts(only), **common})
+    else:
+        summary = read.together
+        facts = {
+            "ReportFile": read.together_label,
+            "ReportSheet": "(a sheet per table)",
+            "ReportRows": summary.rows,
+            "ReportSize": sum(each.size for each in read.tables),
+        }
+        titles = _sheet_titles([each.name for each in read.tables], workbook.sheetnames)
+        for number, (each, title) in enumerate(zip(read.tables, titles, strict=True), start=1):
+            copy, copied_table = _copy_sheet(workbook, sheet, table, title, number)
+            _fill_named_cells(workbook, {**_facts(each), **common}, onto=(sheet, copy))
+            _fill_table(copy, copied_table, each.statistics.summary)
+        _fill_named_cells(workbook, {**facts, **common})
+    _fill_table(sheet, table, summary)
+    _list_left_out(sheet, table, read.left_out)
+    _draw_distributions(workbook, [c for c in summary.columns if c.histogram])
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -99,9 +117,27 @@ def check_template(template: Path = REPORT_TEMPLATE) -> None:
     _table(workbook)
 
 
-def _fill_named_cells(workbook: Workbook, values: dict[str, Any]) -> None:
+def _facts(table: NamedTable) -> dict[str, Any]:
+    return {
+        "ReportFile": table.name,
+        "ReportSheet": table.statistics.sheet or "(text file)",
+        "ReportRows": table.statistics.summary.rows,
+        "ReportSize": table.size,
+    }
+
+
+def _fill_named_cells(
+    workbook: Workbook, values: dict[str, Any], onto: tuple[Worksheet, Worksheet] | None = None
+) -> None:
+    """Each named cell, or with ``onto`` (the table's sheet and a copy of it) the same cell of the
+    copy, for the named cells on that sheet."""
     for name, value in values.items():
-        _write(_named_cell(workbook, name), value)
+        cell = _named_cell(workbook, name)
+        if onto is not None:
+            if cell.parent is not onto[0]:
+                continue
+            cell = onto[1][cell.coordinate]
+        _write(cell, value)
 
 
 def _write(cell: Cell | MergedCell, value: Any) -> None:
@@ -138,9 +174,45 @@ def _table(workbook: Workbook) -> tuple[Worksheet, Table]:
     raise TemplateError(f"The report template has no Excel table named {TABLE_NAME}.")
 
 
-def _fill_table(workbook: Workbook, values: list[list]) -> None:
-    """The table, from its top left cell on: the headers of ``rows.COLUMNS``, then ``values``."""
-    sheet, table = _table(workbook)
+def _copy_sheet(
+    workbook: Workbook, sheet: Worksheet, table: Table, title: str, number: int
+) -> tuple[Worksheet, Table]:
+    """A copy of the table's sheet, right after the sheets copied before it, with a table of its
+    own (openpyxl copies the cells and their styles, not the table)."""
+    copy = workbook.copy_worksheet(sheet)
+    copy.title = title
+    workbook.move_sheet(copy, workbook.index(sheet) + number - workbook.index(copy))
+    copied = Table(
+        displayName=f"{TABLE_NAME}{number + 1}",
+        ref=table.ref,
+        tableStyleInfo=deepcopy(table.tableStyleInfo),
+        autoFilter=None if table.autoFilter is None else AutoFilter(ref=table.ref),
+    )
+    copy.add_table(copied)
+    return copy, copied
+
+
+def _sheet_titles(names: list[str], taken: list[str]) -> list[str]:
+    """A sheet title for each file name, as Excel allows them: at most 31 characters, none of
+    :\\/?*[], not empty, and no two the same (Excel ignores case)."""
+    used = {title.lower() for title in taken}
+    titles = []
+    for number, name in enumerate(names, start=1):
+        base = re.sub(r"[][:\\/?*]", "_", name).strip("' ") or f"Table {number}"
+        title, copy = base[:31], 1
+        while title.lower() in used:
+            copy += 1
+            suffix = f" ({copy})"
+            title = base[: 31 - len(suffix)] + suffix
+        used.add(title.lower())
+        titles.append(title)
+    return titles
+
+
+def _fill_table(sheet: Worksheet, table: Table, summary: Summary) -> None:
+    """The table, from its top left cell on: the headers of ``rows.COLUMNS``, then a row per
+    column of ``summary``."""
+    values = [rows.statistics_row(column) for column in summary.columns]
     first_column, header_row, last_column, last_row = _bounds(table.ref)
     for row in sheet.iter_rows(header_row, last_row, first_column, last_column):
         for cell in row:  # the template's own cells, which may be more than ours
@@ -166,6 +238,22 @@ def _fill_table(workbook: Workbook, values: list[list]) -> None:
     ]
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+
+
+def _list_left_out(sheet: Worksheet, table: Table, left_out: list[Refused]) -> None:
+    """The files that could not be read, with why, below the table: the statistics above are of
+    the others only."""
+    if not left_out:
+        return
+    first_column, _, _, last_row = _bounds(table.ref)
+    heading = sheet.cell(row=last_row + 2, column=first_column)
+    _write(
+        heading, "Left out: these files could not be read, so the statistics above leave them out"
+    )
+    heading.font = Font(bold=True)
+    for offset, file in enumerate(left_out, start=3):
+        _write(sheet.cell(row=last_row + offset, column=first_column), file.name)
+        _write(sheet.cell(row=last_row + offset, column=first_column + 1), file.message)
 
 
 def _draw_distributions(workbook: Workbook, columns: list[ColumnSummary]) -> None:

@@ -145,6 +145,22 @@ class RemoveDemoTest(unittest.TestCase):
         self.assertEqual((root / "requirements.txt").read_text(), "viktor==14.36.2\n")
         self.assertEqual(remove_demo(root), [])  # a second run finds nothing left
 
+    def test_removes_the_demos_samples_from_a_renamed_entity_type_and_no_others(self):
+        root = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        tables = root / "beam_check" / "samples" / "tables"
+        tables.mkdir(parents=True)
+        for name in ("concrete_batch_a.csv", "concrete_batch_b.csv"):
+            (tables / name).write_text("x\n1\n")
+        (root / "beam_check" / "samples" / "upload.csv").write_text("x\n1\n")
+        mine = root / "other" / "samples" / "tables" / "beams.csv"
+        mine.parent.mkdir(parents=True)
+        mine.write_text("x\n1\n")
+        done = remove_demo(root)
+        self.assertEqual(done, [f"beam_check/samples/tables/concrete_batch_{x}.csv" for x in "ab"])
+        self.assertFalse(tables.exists())  # the folder, left empty, goes too
+        self.assertTrue((root / "beam_check" / "samples" / "upload.csv").exists())
+        self.assertTrue(mine.exists())
+
     def test_a_file_that_is_not_text_is_left_alone(self):
         root = Path(self.enterContext(tempfile.TemporaryDirectory()))
         binary = root / "notes.txt"

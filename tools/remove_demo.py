@@ -7,9 +7,10 @@ Run it once, from the repository root, before you start on your own app::
 
 The demo is what only the table statistics need: the paths in ``DEMO_PATHS`` (with this tool and
 its test, which have nothing left to do once the demo is gone, and the template's own files for
-copier), and the lines of shared files marked as the demo's, a single line with a trailing
-``# demo`` comment, or a block from ``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->``
-and ``<!-- demo: end -->`` in Markdown). What remains is a working app with the three kinds of
+copier), its sample tables in the entity type's folder (``DEMO_SAMPLES``), and the lines of shared
+files marked as the demo's, a single line with a trailing ``# demo`` comment, or a block from
+``# demo: begin`` to ``# demo: end`` (``<!-- demo: begin -->`` and ``<!-- demo: end -->`` in
+Markdown). What remains is a working app with the three kinds of
 files in their smallest form: a bundled text, a file field whose upload it measures, and a result
 it stores and reuses; its own tests and checks pass (CI checks that on a copy of the repository),
 and no file names the demo (``tests/test_remove_demo.py`` checks that).
@@ -24,6 +25,7 @@ import re
 import shutil
 import sys
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from tools.repository import app_files_in
@@ -41,6 +43,9 @@ DEMO_PATHS = (
     "{{_copier_conf.answers_file}}.jinja",
     ".copier",
 )
+# The demo's sample tables, in the samples folder of whichever entity type ships them (copier may
+# have renamed its folder): the checks upload them into the demo's field "tables".
+DEMO_SAMPLES = "*/samples/tables/concrete_batch_?.csv"
 LINE_MARKER = re.compile(r"\s*(?:#|<!--) demo(?: -->)?\s*$")
 BEGIN_MARKER = re.compile(r"^\s*(?:#|<!--) demo: begin(?: -->)?\s*$")
 END_MARKER = re.compile(r"^\s*(?:#|<!--) demo: end(?: -->)?\s*$")
@@ -85,6 +90,8 @@ def without_demo(text: str, name: str) -> str:
 def is_demo_path(relative: str) -> bool:
     """Whether the file or folder ``relative`` (to the repository, with forward slashes) goes
     with the demo as a whole."""
+    if fnmatchcase(relative, DEMO_SAMPLES):
+        return True
     return any(relative == path or relative.startswith(f"{path}/") for path in DEMO_PATHS)
 
 
@@ -123,6 +130,12 @@ def remove_demo(root: Path, dry_run: bool = False) -> list[str]:
             done.append(relative)
             if not dry_run:
                 path.unlink()
+    for sample in sorted(root.glob(DEMO_SAMPLES)):
+        done.append(sample.relative_to(root).as_posix())
+        if not dry_run:
+            sample.unlink()
+            if not any(sample.parent.iterdir()):
+                sample.parent.rmdir()
     for path, text in changes.items():
         done.append(f"{path.relative_to(root).as_posix()} (the demo's lines)")
         if not dry_run:

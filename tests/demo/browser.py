@@ -47,7 +47,7 @@ const apart = (a, b) =>
     await Plotly.newPlot(plot, figure.data, figure.layout);
     const menu = (figure.layout.updatemenus || [])[0];
     result.menus = plot.querySelectorAll(".updatemenu-container").length;
-    const views = SHOW_ALL ? figure.data.length : 0;
+    const views = SHOW_ALL ? (menu ? menu.buttons.length : Math.min(figure.data.length, 1)) : 0;
     for (let index = 0; index < views; index++) {
       if (menu) {
         const [traces, layout] = menu.buttons[index].args;

@@ -119,7 +119,7 @@ class CommandLineTest(unittest.TestCase):
             (self.write("names.csv", b"Beam\nB1\n"), "No column holds numbers"),
             (self.write("broken.xlsx", b"PK\x03\x04 cut"), "damaged or incomplete"),
             (self.write("drawing.dwg", b"AC1032"), "Upload an Excel workbook (.xlsx) or a CSV"),
-            (str(self.folder / "missing.csv"), "cannot read"),
+            (str(self.folder / "missing.csv"), "missing.csv cannot be opened"),
         ]
         for upload, phrase in cases:
             with self.subTest(upload=Path(upload).name):
@@ -130,7 +130,43 @@ class CommandLineTest(unittest.TestCase):
                 self.assertEqual(len(lines), 1, completed.stderr)
                 self.assertTrue(lines[0].startswith("error: "))
                 self.assertIn(phrase, lines[0])
-        self.assertFalse(Path(self.store).exists())  # nothing stored for bad input
+        stored = [path.name for path in Path(self.store).glob("*")]
+        self.assertFalse([name for name in stored if name.startswith("table-stats-")], stored)
+
+    def test_several_tables_each_and_all_of_them(self):
+        first = self.write("a.csv", b"Span\n4.5\n6.5\n")
+        second = self.write("b.csv", b"Span,Load\n5.5,10\n")
+        completed = run(first, second, "--store", self.store, "--json")
+        self.assertEqual(completed.returncode, 0, completed.stderr)
+        found = json.loads(completed.stdout)
+        self.assertEqual([table["file"] for table in found["tables"]], ["a.csv", "b.csv"])
+        span, load = found["together"]["columns"]
+        self.assertEqual((span["name"], span["numeric_count"], span["mean"]), ("Span", 3, 5.5))
+        self.assertEqual((load["name"], load["numeric_count"]), ("Load", 1))
+        self.assertEqual(found["left_out"], [])
+        text = run(first, second, "--store", self.store)
+        self.assertIn("All 2 tables: 3 rows", text.stdout)
+        self.assertIn("reused from", text.stdout)
+
+    def test_a_table_that_cannot_be_read_is_named_and_the_others_are_shown(self):
+        good = self.write("a.csv", b"Span\n4.5\n6.5\n")
+        bad = self.write("names.csv", b"Beam\nB1\n")
+        report = self.folder / "out.xlsx"
+        completed = run(
+            good, bad, str(self.folder / "gone.csv"), "--store", self.store, "--out", str(report)
+        )
+        self.assertEqual(completed.returncode, 2)
+        self.assertIn("a.csv (13 bytes): 2 rows", completed.stdout)
+        self.assertEqual(
+            completed.stderr.splitlines(),
+            [
+                "error: names.csv: No column holds numbers, so there is nothing to compute. "
+                "Check that the numbers are stored as numbers, not as text, and that the first "
+                "row holds the column names.",
+                "error: gone.csv cannot be opened (No such file or directory).",
+            ],
+        )
+        self.assertEqual(load_workbook(report).sheetnames[:2], ["Report", "Distributions"])
 
     def test_unwritable_report_exits_2(self):
         completed = run("--store", self.store, "--out", str(self.folder / "no" / "such" / "r.xlsx"))

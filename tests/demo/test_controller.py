@@ -21,6 +21,8 @@ from app_files.progress import wait_until_sent
 from demo.report_cells import named_value, table_rows
 from demo.sample_files import xlsx_from_openpyxl
 from tablestats import computation
+from tablestats.__main__ import SAMPLE_UPLOAD
+from tablestats.rows import HEADERS
 
 CSV = b"Beam,Span [m],Load [kN/m]\nB1,4.5,12\nB2,6.0,\nB3,7.5,18\n"
 
@@ -54,8 +56,13 @@ class DemoJobTest(unittest.TestCase):
         self.viktor = self.enterContext(ViktorStandIn())
 
     def run_job(self, method: str, method_type: str, data: bytes | None, name: str = "beams.csv"):
-        upload = None if data is None else self.viktor.add_file(name, data)
-        params = default_params(self.entity_type, {"upload": upload})
+        tables = [] if data is None else [(name, data)]
+        return self.run_with(method, method_type, tables)
+
+    def run_with(self, method: str, method_type: str, tables: list[tuple[str, bytes]]):
+        """The job with these tables (name, content) in the field ``tables``."""
+        files = [self.viktor.add_file(name, data) for name, data in tables]
+        params = default_params(self.entity_type, {"tables": files})
         return self.viktor.run_job(self.entity_type.controller(), method, method_type, params)
 
     def test_table_view_of_a_csv_upload(self):
@@ -85,7 +92,10 @@ class DemoJobTest(unittest.TestCase):
         self.assertEqual(read.call_count, 1)
         self.assertEqual(shown["Statistics"], "kept in VIKTOR Storage for later jobs")
         report = load_workbook(io.BytesIO(self.viktor.download(download)))
-        self.assertEqual(named_value(report, "ReportSource"), "reused from storage")
+        # Whether it is kept, as the views say it: never whether someone else's job stored it.
+        self.assertEqual(
+            named_value(report, "ReportSource"), "kept in VIKTOR Storage for later jobs"
+        )
         span = ["Span [m]", 3, 3, 4.5, 7.5, 6.0, 1.5, 6.0, 4.65, 7.35, 0, 0]
         self.assertEqual(table_rows(report)[1], span)
         keys = list(self.viktor.storage(self.scope))
@@ -116,15 +126,18 @@ class DemoJobTest(unittest.TestCase):
     def test_clear_button_removes_this_apps_results_and_says_how_many(self):
         self.run_job("statistics_table", "table", CSV)
         self.run_job("statistics_table", "table", CSV + b"B4,3,3\n")
-        self.run_job("upload_facts", "data", CSV)
+        upload = self.viktor.add_file("beams.csv", CSV)
+        params = default_params(self.entity_type, {"upload": upload})
+        self.viktor.run_job(self.entity_type.controller(), "upload_facts", "data", params)
         self.viktor.put(self.scope, "not-ours", b"keep")
         self.viktor.forget_requests()
         self.run_job("clear_stored_results", "analyse-button", None)
         self.assertEqual(self.viktor.storage(self.scope), {"not-ours": b"keep"})
         self.assertEqual(
             self.viktor.progress_messages,
-            # 3 results, and what was stored of the 3 uploaded files
-            [{"message": "Removed 6 entries from VIKTOR Storage.", "message_type": "success"}],
+            # 2 tables' statistics, 2 sets of tables, the facts of one upload, and what was
+            # stored of the 3 uploaded files
+            [{"message": "Removed 8 entries from VIKTOR Storage.", "message_type": "success"}],
         )
 
     def test_clear_button_says_what_it_could_not_remove(self):
@@ -137,12 +150,94 @@ class DemoJobTest(unittest.TestCase):
         self.assertEqual(
             [(m["message"], m["message_type"]) for m in self.viktor.progress_messages],
             [
-                ("Removed 1 entry from VIKTOR Storage. 1 could not be removed. Try again later.",
+                ("Removed 2 entries from VIKTOR Storage. 1 could not be removed. Try again later.",
                  "warning"),
                 ("Removed 0 entries from VIKTOR Storage. Others may remain: VIKTOR Storage did not "
                  "list them. Try again later.", "warning"),
             ],
         )  # fmt: skip
+
+
+class SeveralTablesTest(unittest.TestCase):
+    """The field holds several tables: each is shown, and all of them together, each read once."""
+
+    def setUp(self):
+        self.entity_type = demo_entity_type()
+        self.viktor = self.enterContext(ViktorStandIn())
+        self.samples = sorted((self.entity_type.folder / "samples" / "tables").glob("*.csv"))
+
+    def run_with(self, method: str, method_type: str, tables: list[tuple[str, bytes]]):
+        files = [self.viktor.add_file(name, data) for name, data in tables]
+        params = default_params(self.entity_type, {"tables": files})
+        return self.viktor.run_job(self.entity_type.controller(), method, method_type, params)
+
+    def sample_tables(self) -> list[tuple[str, bytes]]:
+        return [(path.name, path.read_bytes()) for path in self.samples]
+
+    def test_the_samples_together_are_the_bundled_sample_read_as_one_table(self):
+        """The samples are the bundled sample's four batches: all of them together are what
+        reading the sample as one table gives (the standard deviation to its last bits)."""
+        self.assertEqual(len(self.samples), 4)
+        table = self.run_with("statistics_table", "table", self.sample_tables())["table"]
+        rows = [[cell["value"] for cell in row] for row in table["data"]]
+        together = [row[1:] for row in rows if row[0] == "All 4 tables"]
+        one = self.run_with(
+            "statistics_table", "table", [("sample.csv", SAMPLE_UPLOAD.read_bytes())]
+        )
+        as_one = [[cell["value"] for cell in row] for row in one["table"]["data"]]
+        std = HEADERS.index("Std. deviation")
+        for got, expected in zip(together, as_one, strict=True):
+            self.assertAlmostEqual(got.pop(std) or 0, expected.pop(std) or 0, delta=1e-12)
+            self.assertEqual(got, expected)
+        self.assertEqual([header["title"] for header in table["column_headers"]][0], "Table")
+        names = [row[0] for row in rows]
+        self.assertEqual(names.count("concrete_batch_c.csv"), 8)  # a row per column
+
+    def test_a_table_that_cannot_be_read_is_named_while_the_others_show(self):
+        tables = [*self.sample_tables()[:2], ("names.csv", b"Beam,Grade\nB1,S235\n")]
+        label = "All 2 tables read (1 left out)"
+        table = self.run_with("statistics_table", "table", tables)["table"]
+        rows = [[cell["value"] for cell in row] for row in table["data"]]
+        self.assertEqual(rows[0][0], label)
+        (left_out,) = [row for row in rows if row[0] == "names.csv"]
+        self.assertIn("Left out: No column holds numbers", left_out[1])
+
+        shown = facts(self.run_with("table_facts", "data", tables))
+        self.assertEqual(shown[label], 120)
+        self.assertEqual(shown["names.csv"], "left out")
+        data = self.run_with("table_facts", "data", tables)["data"]
+        (warning,) = [item for item in data if item["label"] == "names.csv"]
+        self.assertEqual(warning["status"], "warning")
+        self.assertIn("No column holds numbers", warning["status_message"])
+
+        figure = json.loads(self.run_with("distributions", "plotly", tables)["plotly"]["figure"])
+        rows_of_first = [trace for trace in figure["data"] if trace.get("yaxis") == "y2"][0]
+        self.assertEqual(set(rows_of_first["y"]) - {None}, {name for name, _ in tables[:2]})
+
+        download = self.run_with("download_report", "download-button", tables)
+        report = load_workbook(io.BytesIO(self.viktor.download(download)))
+        self.assertEqual(report.sheetnames[1:3], [name for name, _ in tables[:2]])
+        self.assertEqual(named_value(report, "ReportFile"), label)
+        cells = [cell for row in report["Report"].iter_rows(values_only=True) for cell in row]
+        self.assertIn("names.csv", cells)
+
+    def test_adding_a_table_reads_that_table_only(self):
+        tables = self.sample_tables()
+        self.run_with("statistics_table", "table", tables[:3])
+        read = mock.Mock(wraps=computation.read_table)
+        with mock.patch.object(computation, "read_table", read):
+            self.run_with("table_facts", "data", tables)
+        self.assertEqual(read.call_count, 1)
+
+    def test_the_same_table_twice_is_read_once_and_said_to_count_twice(self):
+        first = self.sample_tables()[0]
+        read = mock.Mock(wraps=computation.read_table)
+        with mock.patch.object(computation, "read_table", read):
+            data = self.run_with("table_facts", "data", [first, ("copy.csv", first[1])])["data"]
+        self.assertEqual(read.call_count, 1)
+        (copy,) = [item for item in data if item["label"] == "copy.csv"]
+        same = [item for item in copy["children"] if item["label"] == "Same content as"]
+        self.assertEqual([item["value"] for item in same], [first[0]])
 
 
 class ProgressTest(unittest.TestCase):
@@ -151,7 +246,7 @@ class ProgressTest(unittest.TestCase):
     def messages_for(self, data: bytes) -> list[str]:
         entity_type = demo_entity_type()
         with ViktorStandIn() as viktor:
-            params = default_params(entity_type, {"upload": viktor.add_file("big.csv", data)})
+            params = default_params(entity_type, {"tables": [viktor.add_file("big.csv", data)]})
             with viktor.job():  # a job token for messages sent after the job, in the background
                 viktor.run_job(entity_type.controller(), "statistics_table", "table", params)
                 wait_until_sent()
@@ -175,7 +270,7 @@ class BadInputTest(unittest.TestCase):
     """Each bad input gives a UserError that marks the upload field and says what to do."""
 
     cases = [
-        (None, "beams.csv", "Upload a file"),
+        (None, "beams.csv", "Upload one or more tables"),
         (b"%PDF-1.7 ...", "drawing.pdf", "Upload an Excel workbook (.xlsx) or a CSV file"),
         (b"", "beams.csv", "is empty"),
         (b"\n\n", "beams.csv", "holds no rows"),
@@ -194,8 +289,8 @@ class BadInputTest(unittest.TestCase):
         scope = sys.modules[entity_type.controller.__module__].STORAGE_SCOPE
         with ViktorStandIn() as viktor:
             for data, filename, phrase in self.cases:
-                upload = None if data is None else viktor.add_file(filename, data)
-                params = default_params(entity_type, {"upload": upload})
+                tables = [] if data is None else [viktor.add_file(filename, data)]
+                params = default_params(entity_type, {"tables": tables})
                 for method, method_type in self.jobs:
                     with self.subTest(filename=filename, phrase=phrase, method=method):
                         with self.assertRaises(vkt.UserError) as caught:
@@ -204,6 +299,6 @@ class BadInputTest(unittest.TestCase):
                         self.assertIn(phrase, message)
                         self.assertNotIn("\n", message)
                         (violation,) = caught.exception.input_violations
-                        self.assertEqual(violation.fields, ["upload"])
+                        self.assertEqual(violation.fields, ["tables"])
             stored = viktor.storage(scope)
         self.assertEqual([key for key in stored if key.startswith("table-stats-")], [])

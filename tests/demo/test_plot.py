@@ -175,6 +175,29 @@ class FigureTest(unittest.TestCase):
                 self.assertTrue(1 <= max(abs(low), abs(high)) < 10, layout["xaxis"]["range"])
                 self.assertIn(mean, [label["text"] for label in layout["annotations"]])
 
+    def test_several_tables_have_a_row_each_below_the_histogram(self):
+        together = summary_of([numeric_column("Load", bins=4), numeric_column("Span")])
+        first = summary_of([numeric_column("Load", bins=2), text_column("Beam")])
+        second = summary_of([numeric_column("Load", bins=3, offset=1)])
+        figure = json.loads(distribution_figure(together, [("a.csv", first), ("b.csv", second)]))
+        traces = figure["data"]
+        self.assertEqual(len(traces), 10)  # per column: the histogram and 4 traces of rows
+        lines, ranges, medians, means = traces[1:5]
+        self.assertEqual(ranges["y"], ["a.csv", "b.csv"])
+        self.assertEqual(ranges["base"], [0.2, 1.2])  # from 5% to 95%
+        self.assertEqual([round(width, 9) for width in ranges["x"]], [1.6, 2.6])
+        self.assertEqual(lines["x"], [0, 2, None, 1, 4, None])
+        self.assertEqual((medians["x"], means["x"]), ([1.0, 2.5], [1.0, 2.5]))
+        self.assertEqual({trace["yaxis"] for trace in traces[1:5]}, {"y2"})
+        self.assertEqual(traces[6]["y"], [])  # no table has a column "Span"
+        layout = figure["layout"]
+        self.assertEqual(
+            (layout["xaxis2"]["matches"], layout["yaxis2"]["autorange"]), ("x", "reversed")
+        )
+        (menu,) = layout["updatemenus"]
+        visible, _ = menu["buttons"][1]["args"]
+        self.assertEqual(visible, {"visible": [False] * 5 + [True] * 5})
+
     def test_never_holds_what_a_browser_refuses(self):
         column = numeric_column("a")
         column.mean = float("nan")
@@ -216,6 +239,23 @@ class BrowserTest(unittest.TestCase):
         self.assertGreaterEqual(width, 20)
         self.assertGreaterEqual(height, 200)
         self.assertEqual(first["labels"], ["5% = mean = 95% = 28"])
+        for view in rendered["views"]:
+            self.assertEqual(view["overlaps"], [])
+
+    def test_the_samples_tables_compare_legibly(self):
+        """The entity type's samples, four tables: each column's histogram of them all, and a
+        row of each table below it, every one drawn, no label over another."""
+        folder = SAMPLE_UPLOAD.parent.parent / "entity_type_a" / "samples" / "tables"
+        tables = [
+            (path.name, stats(path.read_bytes(), path.name)[0])
+            for path in sorted(folder.glob("*.csv"))
+        ]
+        together, _ = stats(SAMPLE_UPLOAD.read_bytes(), SAMPLE_UPLOAD.name)  # the same rows
+        rendered = render(distribution_figure(together, tables), self.browser)
+        self.assertEqual(rendered["errors"], [])
+        histograms = [len(c.histogram.counts) for c in together.columns if c.histogram]
+        one_bar = [1] + histograms[1:]  # Age [d]: 28 in every row, one bar
+        self.assertEqual(rendered["bars"], [bars + len(tables) for bars in one_bar])
         for view in rendered["views"]:
             self.assertEqual(view["overlaps"], [])
 

@@ -11,7 +11,9 @@ from unittest import mock
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from app_files.uploaded import Refused
 from demo.report_cells import named_cell, named_value, table_headers, table_rows
+from tablestats.all_tables import NamedTable, TablesRead
 from tablestats.computation import TableStatistics
 from tablestats.report import (
     REPORT_TEMPLATE,
@@ -47,22 +49,26 @@ class BundledTemplateTest(unittest.TestCase):
         check_template(REPORT_TEMPLATE)  # raises TemplateError if a name went missing
 
 
+def one_table(statistics: TableStatistics, file_name: str = "beams.xlsx") -> TablesRead:
+    return TablesRead([NamedTable(file_name, 2048, statistics)], None, [], kept=True, reused=True)
+
+
 def report_of(
     statistics: TableStatistics,
     template: Path = REPORT_TEMPLATE,
     file_name: str = "beams.xlsx",
-    reused: bool = True,
+    kept: str = "kept in VIKTOR Storage for later jobs",
 ):
     """The report on ``statistics``, as an openpyxl workbook."""
+    return workbook_of(one_table(statistics, file_name), template, kept)
+
+
+def workbook_of(
+    read: TablesRead, template: Path = REPORT_TEMPLATE, kept: str = "kept for later jobs"
+):
     created = datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)
     content = build_report(
-        statistics,
-        file_name=file_name,
-        file_size=2048,
-        reused=reused,
-        about="About the app.\n",
-        template=template,
-        now=created,
+        read, kept=kept, about="About the app.\n", template=template, now=created
     )
     return load_workbook(io.BytesIO(content))
 
@@ -77,7 +83,7 @@ class BuildReportTest(unittest.TestCase):
             "ReportSheet": "Data",
             "ReportRows": 10,
             "ReportSize": 2048,
-            "ReportSource": "reused from storage",
+            "ReportSource": "kept in VIKTOR Storage for later jobs",
             "ReportCreated": datetime.datetime(2026, 11, 28, 9, 30),
             "ReportAbout": "About the app.",
         }
@@ -106,9 +112,7 @@ class BuildReportTest(unittest.TestCase):
         self.assertEqual(table_headers(self.build(statistics_with(1))), HEADERS)
 
     def test_a_chart_of_each_distribution(self):
-        content = build_report(
-            statistics_with(3), file_name="b.xlsx", file_size=1, reused=False, about=""
-        )
+        content = build_report(one_table(statistics_with(3)), kept="", about="")
         with zipfile.ZipFile(io.BytesIO(content)) as report:
             charts = sorted(n for n in report.namelist() if n.startswith("xl/charts/chart"))
             first = report.read(charts[0]).decode()
@@ -143,9 +147,56 @@ class BuildReportTest(unittest.TestCase):
     def test_a_text_file_has_no_sheet(self):
         statistics = statistics_with(1)
         statistics.sheet = None
-        workbook = self.build(statistics, reused=False)
+        workbook = self.build(statistics, kept="computed now")
         self.assertEqual(named_value(workbook, "ReportSheet"), "(text file)")
         self.assertEqual(named_value(workbook, "ReportSource"), "computed now")
+
+
+class SeveralTablesTest(unittest.TestCase):
+    """A sheet of all the tables together, then a sheet per table, named after its file."""
+
+    def several(self, names: list[str], left_out: tuple[Refused, ...] = ()) -> TablesRead:
+        tables = [
+            NamedTable(name, 100 * number, statistics_with(number))
+            for number, name in enumerate(names, start=1)
+        ]
+        together = statistics_with(9).summary
+        return TablesRead(tables, together, list(left_out), kept=True, reused=False)
+
+    def test_a_sheet_for_all_and_one_per_table_after_it(self):
+        workbook = workbook_of(self.several(["a.csv", "b.xlsx"]))
+        self.assertEqual(
+            workbook.sheetnames, ["Report", "a.csv", "b.xlsx", "Distributions", "Histogram data"]
+        )
+        self.assertEqual(named_value(workbook, "ReportFile"), "All 2 tables")
+        self.assertEqual(named_value(workbook, "ReportSize"), 300)
+        self.assertEqual(len(table_rows(workbook)), 10)  # all the tables: 9 columns, and text
+        b = workbook["b.xlsx"]
+        self.assertEqual((b["B4"].value, b["B6"].value, b["B7"].value), ("b.xlsx", 10, 200))
+        (table,) = b.tables.values()
+        self.assertEqual(table.tableStyleInfo.name, "TableStyleMedium2")
+        first_column, header_row, _, last_row = range_boundaries(table.ref)
+        self.assertEqual(last_row - header_row, 3)  # its own 2 columns and text
+        self.assertEqual(b.cell(row=header_row + 1, column=first_column).value, "c0")
+        names = [t.displayName for sheet in workbook.worksheets for t in sheet.tables.values()]
+        self.assertEqual(len(set(names)), 3)
+
+    def test_sheet_names_are_ones_excel_allows(self):
+        names = ["a/b:c?.csv", "x" * 40 + ".csv", "X" * 40 + ".xlsx", "[]*"]
+        titles = workbook_of(self.several(names)).sheetnames[1:5]
+        self.assertEqual(titles[0], "a_b_c_.csv")
+        self.assertEqual((len(titles[1]), len(titles[2])), (31, 31))
+        self.assertNotEqual(titles[1].lower(), titles[2].lower())
+        self.assertEqual(titles[3], "___")
+
+    def test_files_left_out_are_listed_with_why(self):
+        left_out = [Refused("broken.xlsx", "broken.xlsx is damaged or incomplete.")]
+        workbook = workbook_of(self.several(["a.csv", "b.csv"], left_out))
+        self.assertEqual(named_value(workbook, "ReportFile"), "All 2 tables read (1 left out)")
+        cells = [row for row in workbook["Report"].iter_rows(values_only=True)]
+        self.assertIn(
+            ("broken.xlsx", "broken.xlsx is damaged or incomplete."), [r[:2] for r in cells]
+        )
 
 
 class ColumnsFromTheCodeTest(unittest.TestCase):
@@ -211,14 +262,7 @@ class BrokenTemplateTest(unittest.TestCase):
         with self.assertRaisesRegex(TemplateError, "ReportRows"):
             check_template(template)
         with self.assertRaisesRegex(TemplateError, "ReportRows"):
-            build_report(
-                statistics_with(1),
-                file_name="b.csv",
-                file_size=1,
-                reused=False,
-                about="",
-                template=template,
-            )
+            build_report(one_table(statistics_with(1)), kept="", about="", template=template)
 
     def test_missing_table(self):
         template = self.broken_template(lambda wb: wb["Report"].tables.pop("Statistics"))
