@@ -27,7 +27,7 @@ import viktor as vkt
 
 from app_files.deadline import call_within
 from app_files.progress import InBackground, Throttled, reporting_to
-from app_files.stored import recall_upload, remember_upload
+from app_files.stored import KnownUpload, recall_upload, remember_upload
 from app_files.stores import ResultStore
 from app_files.uploaded import (
     MAX_UPLOAD_BYTES,
@@ -108,9 +108,13 @@ def received_uploads(
     large = False  # the file received last is large enough to tell the user about
 
     def receiver(resource: vkt.api_v1.FileResource, name: str) -> Receiver:
+        seen: list[KnownUpload] = []  # its size and key, once this job has found them
+
         def receive(files: ExitStack) -> Upload:
             nonlocal large
-            upload = upload_of(resource, files, max_bytes, check_name, store, name)
+            known = seen[0] if seen else None  # received again: no need to ask the store again
+            upload = upload_of(resource, files, max_bytes, check_name, store, name, known)
+            seen[:] = [KnownUpload(bytes=upload.size, content_key=upload.content_key)]
             large = upload.size >= PROGRESS_FROM_BYTES
             return upload
 
@@ -142,11 +146,13 @@ def upload_of(
     check_name: Callable[[str], object] | None,
     store: ResultStore | None,
     name: str | None = None,
+    known: KnownUpload | None = None,
 ) -> Upload:
     """One file of a file field, as an Upload whose bytes are downloaded when first read, and
     closed with ``files``. Its size and content key come from what an earlier job stored under
     the file's id, or else from its bytes, downloaded now (and then stored for later jobs).
-    ``name``: its name, when the caller has asked VIKTOR for it already."""
+    ``name``: its name, when the caller has asked VIKTOR for it already; ``known``: its size and
+    key, when this job has found them already."""
     if name is None:
         name = _from_viktor(lambda: resource.filename, "the name of the uploaded file")
     if check_name is not None:
@@ -157,7 +163,8 @@ def upload_of(
         if store is not None and file_id is not None:
             remember_upload(store, file_id, upload.size, upload.content_key)
 
-    known = None if store is None or file_id is None else recall_upload(store, file_id)
+    if known is None and store is not None and file_id is not None:
+        known = recall_upload(store, file_id)
     if known is None:
         upload = measured(_download(resource, name, max_bytes, files), name, max_bytes)
         remember(upload)

@@ -109,6 +109,19 @@ class ManyUploadsTest(unittest.TestCase):
         self.assertEqual(self.shown("total", files), {"Lines": sum(n + 1 for n in range(1, 22))})
         self.assertEqual((COMPUTED, self.downloads()), (["t21.csv"], 1))
 
+    def test_what_is_known_of_each_file_is_asked_of_the_store_once_a_job(self):
+        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 6)])
+        self.shown("total", files)
+        files += self.upload(("t6.csv", table(6)))
+        self.shown("total", files)  # the set changed: each file's result is read as well
+        asked = [
+            request.query["key"]
+            for request in self.viktor.requests
+            if request.route == "storage: get" and request.query["key"].startswith("file-")
+        ]
+        self.assertEqual(sorted(asked), sorted(set(asked)))
+        self.assertEqual(len(asked), 6)
+
     def test_the_same_bytes_twice_are_read_once(self):
         files = self.upload(("a.csv", table(3)), ("copy of a.csv", table(3)))
         self.assertEqual(self.shown("each", files), {"a.csv": 4, "copy of a.csv": 4})
