@@ -22,6 +22,7 @@ README = REPOSITORY / "README.md"
 NOT_RUN_BY_CI = {
     "viktor-cli": "needs a VIKTOR account and the VIKTOR cloud",
     "python benchmarks/bench_uploads.py": "takes minutes; .ci/run runs it with --quick",  # demo
+    "python benchmarks/bench_many_tables.py": "takes minutes; .ci/run runs it with --quick",  # demo
     "bash .ci/run": "is what CI runs",
     "pre-commit install": "installs a git hook in a clone; .ci/run validates the hooks' config",
     # The template's update drill (.copier/update_drill.py, which .ci/run runs) runs these on apps
@@ -33,6 +34,7 @@ NOT_RUN_BY_CI = {
 }
 RUN_BY_TESTS = {
     "python -m tools.check_paths --help": "test_check_paths.py",
+    "python -m tablestats a.csv b.csv": "demo/test_cli.py",  # demo
 }
 # Commands named in the text: a backticked span that starts like one.
 INLINE_COMMAND = re.compile(r"`((?:python -m|pre-commit|ruff|pyright|bash) [^`]+)`")
