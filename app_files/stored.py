@@ -282,9 +282,8 @@ def compute_combined(
             ],
         ),
     )
-    return Combined(
-        value, [upload for upload, _ in results], _in_order(uploads, refused), False, stored
-    )
+    used = [upload for upload, _ in results]
+    return Combined(value, used, _in_order(uploads, refused), reused=False, stored=stored)
 
 
 def _named_as_now(left_out: list[_LeftOut], received: list[Upload]) -> bool:

@@ -108,13 +108,12 @@ def received_uploads(
     large = False  # the file received last is large enough to tell the user about
 
     def receiver(resource: vkt.api_v1.FileResource, name: str) -> Receiver:
-        seen: list[KnownUpload] = []  # its size and key, once this job has found them
+        known: KnownUpload | None = None  # its size and key, once this job has found them
 
         def receive(files: ExitStack) -> Upload:
-            nonlocal large
-            known = seen[0] if seen else None  # received again: no need to ask the store again
+            nonlocal known, large  # received again, it is not asked of the store again
             upload = upload_of(resource, files, max_bytes, check_name, store, name, known)
-            seen[:] = [KnownUpload(bytes=upload.size, content_key=upload.content_key)]
+            known = KnownUpload(bytes=upload.size, content_key=upload.content_key)
             large = upload.size >= PROGRESS_FROM_BYTES
             return upload
 

@@ -80,6 +80,7 @@ def build_report(
     """The report on the statistics of the tables ``read``, as the bytes of an .xlsx file.
     ``kept`` says whether the statistics are kept for later jobs, as the views say it."""
     workbook = load_workbook(template)
+    # Excel has no time zones: the time in UTC, as the template's label says.
     created = (now or datetime.datetime.now(datetime.timezone.utc)).replace(tzinfo=None)
     sheet, table = _table(workbook)
     common = {"ReportSource": kept, "ReportCreated": created, "ReportAbout": about.strip()}
