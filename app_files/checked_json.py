@@ -42,7 +42,14 @@ class WrongShape(ValueError):
 
 def dumps(value: Any) -> bytes:
     """``value`` as strict JSON; ValueError for NaN or Infinity, TypeError for a type JSON lacks."""
-    return json.dumps(to_json_data(value), allow_nan=False).encode("utf-8")
+    # The encoder asks _fields_of only for what JSON lacks: lists of numbers go at C speed.
+    return json.dumps(value, allow_nan=False, default=_fields_of).encode("utf-8")
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def loads(data: bytes) -> Any:

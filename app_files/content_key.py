@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from functools import partial
 from typing import BinaryIO
 
 BLOCK_BYTES = 1024 * 1024  # part of the key's definition: changing it changes every key
+_A_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def content_key(file: BinaryIO, size: int) -> str:
@@ -31,6 +33,11 @@ def content_key(file: BinaryIO, size: int) -> str:
         offsets = range(0, size, BLOCK_BYTES)
         digests = pool.map(lambda offset: hashlib.sha256(read_block(offset)).digest(), offsets)
         return hashlib.sha256(b"".join(digests)).hexdigest()
+
+
+def is_content_key(text: str) -> bool:
+    """Whether ``text`` has the form of a content key (for what a store gives back)."""
+    return _A_KEY.fullmatch(text) is not None
 
 
 def _block_reader(file: BinaryIO) -> Callable[[int], bytes]:

@@ -44,13 +44,14 @@ from pathlib import Path
 from typing import Any, Generic, TypedDict, TypeVar
 
 from app_files.checked_json import dumps, loads, reader, return_type, to_json_data
+from app_files.content_key import is_content_key
 from app_files.progress import part, report
+from app_files.set_memo import SET_PREFIX, SetMemo
 from app_files.stores import ResultStore
 from app_files.uploaded import NotFetched, Refused, Upload, UploadError, UploadSet
 
 T = TypeVar("T")
 _PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
-_CONTENT_KEY = re.compile(r"[0-9a-f]{64}")
 UPLOAD_PREFIX = "file-"  # the key of what is known of an uploaded file: file-<its id>
 
 logger = logging.getLogger(__name__)
@@ -149,11 +150,18 @@ def compute_each(
 def _each(
     computation: Computation[T], uploads: UploadSet, store: ResultStore, known: dict[str, Stored[T]]
 ) -> list[tuple[Upload, Stored[T] | Refused]]:
-    """Each file ``uploads`` receives, with its result or why it cannot be used, in order."""
+    """Each file ``uploads`` receives, with its result or why it cannot be used, in order.
+    The results are kept with the field (``uploads.memo``) too, so that the next job on it asks
+    the store only for those of files that are new to it."""
     outcomes: list[tuple[Upload, Stored[T] | Refused]] = []
     by_key = dict(known)
+    as_json: dict[str, Any] = {}  # of the results found with the field: no need to make it again
     for number, upload in enumerate(uploads, start=1):
         key = computation.key(upload)
+        if key not in by_key and uploads.memo is not None:
+            found = _from_memo(computation, uploads.memo, key)
+            if found is not None:
+                by_key[key], as_json[key] = Stored(found[0], reused=True, stored=True), found[1]
         if key not in by_key:
             try:
                 by_key[key] = _compute_one_of(computation, upload, store, number, len(uploads))
@@ -162,7 +170,30 @@ def _each(
                 outcomes.append((upload, refused))
                 continue
         outcomes.append((upload, by_key[key]))
+    fetched = not any(file.for_now for file in [*uploads.refused, *_refused(outcomes)])
+    if uploads.memo is not None and fetched:  # else the next job may have them all
+        results = {computation.key(upload): outcome for upload, outcome in _results(outcomes)}
+        uploads.memo.keep_results(
+            computation.name,
+            {
+                key: as_json[key] if key in as_json else computation.to_json(result.value)
+                for key, result in results.items()
+            },
+        )
     return outcomes
+
+
+def _from_memo(computation: Computation[T], memo: SetMemo, key: str) -> tuple[T, Any] | None:
+    """The result kept under ``key`` with the field, and its JSON data; None if it is not there
+    or cannot be used."""
+    data = memo.result(computation.name, key)
+    if data is None:
+        return None
+    try:
+        return computation._read(data), data
+    except Exception as error:  # whatever it holds, it is asked of the store instead
+        logger.warning("Result %s kept with the field is unusable (%r)", key, error)
+        return None
 
 
 def _results(outcomes: list[tuple[Upload, Stored[T] | Refused]]) -> list[tuple[Upload, Stored[T]]]:
@@ -331,14 +362,22 @@ class Cleared:
         """Everything is removed."""
         return self.failed == 0 and self.listed
 
+    def __add__(self, other: Cleared) -> Cleared:
+        """What two clears removed together (in two stores, say)."""
+        return Cleared(
+            self.removed + other.removed, self.failed + other.failed, self.listed and other.listed
+        )
+
 
 def clear(
     store: ResultStore, computations: Iterable[Computation[Any] | Combination[Any, Any]]
 ) -> Cleared:
     """Remove every stored result of ``computations`` (and combinations), of any version, and
-    what is known of uploaded files. A store that fails is counted, never raised."""
+    what is known of uploaded files (``set_memo`` keeps it of a MultiFileField's files in another
+    scope: clear that too). A store that fails is counted, never raised."""
     cleared = Cleared()
-    for prefix in [*(f"{computation.name}-" for computation in computations), UPLOAD_PREFIX]:
+    names = [f"{computation.name}-" for computation in computations]
+    for prefix in [*names, UPLOAD_PREFIX, SET_PREFIX]:
         try:
             keys = store.keys(prefix)
         except Exception as error:
@@ -392,7 +431,7 @@ def recall_upload(store: ResultStore, file_id: str) -> KnownUpload | None:
 
     def read(data: Any) -> KnownUpload:
         known = _read_known_upload(data)
-        if known["bytes"] < 1 or not _CONTENT_KEY.fullmatch(known["content_key"]):
+        if known["bytes"] < 1 or not is_content_key(known["content_key"]):
             raise ValueError(f"not a size and content key: {known}")
         return known
 

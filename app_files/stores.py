@@ -73,9 +73,16 @@ class ViktorStore:
 
         self.scope = scope
         self.timeout = STORAGE_TIMEOUT_SECONDS if timeout is None else timeout
-        self._unanswered = ""  # the call that Storage did not answer in time, if one did not
+        self._unanswered = [""]  # the call Storage did not answer in time; shared by in_scope
         self._storage = vkt.Storage()
         self._file_from_data = vkt.File.from_data
+
+    def in_scope(self, scope: str) -> ViktorStore:
+        """The same Storage in another scope, sharing this store's deadline: after either has
+        waited in vain, neither asks Storage again."""
+        other = ViktorStore(scope, self.timeout)
+        other._unanswered = self._unanswered
+        return other
 
     def read(self, key: str) -> bytes | None:
         def read() -> bytes | None:
@@ -102,14 +109,14 @@ class ViktorStore:
         self._within(lambda: self._storage.delete(key, scope=self.scope), f"removing {key}")
 
     def _within(self, call: Callable[[], T], what: str) -> T:
-        if self._unanswered:
+        if self._unanswered[0]:
             raise StorageUnavailable(
-                f"VIKTOR Storage did not answer {self._unanswered} in time; not {what}"
+                f"VIKTOR Storage did not answer {self._unanswered[0]} in time; not {what}"
             )
         try:
             return call_within(self.timeout, call, f"VIKTOR Storage, {what}")
         except TimeoutError:
-            self._unanswered = what
+            self._unanswered[0] = what
             raise StorageUnavailable(
                 f"VIKTOR Storage did not answer {what} within {self.timeout:g} s"
             ) from None

@@ -26,9 +26,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from app_files.content_key import BLOCK_BYTES, content_key
+
+if TYPE_CHECKING:
+    from app_files.set_memo import SetMemo
 
 MB = 1_000_000
 # The largest upload the app accepts. The FileField's max_size uses the same number, and
@@ -108,11 +111,15 @@ class UploadSet:
     """
 
     def __init__(
-        self, receivers: list[tuple[str, Receiver]], max_total_bytes: int = MAX_UPLOAD_SET_BYTES
+        self,
+        receivers: list[tuple[str, Receiver]],
+        max_total_bytes: int = MAX_UPLOAD_SET_BYTES,
+        memo: SetMemo | None = None,
     ) -> None:
         self._receivers = receivers  # (file name, how to receive it)
         self.max_total_bytes = max_total_bytes
         self.refused: list[Refused] = []  # of the last time through the files
+        self.memo = memo  # what earlier jobs found of the field's files and their results
 
     def __len__(self) -> int:
         return len(self._receivers)

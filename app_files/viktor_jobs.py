@@ -27,8 +27,9 @@ import viktor as vkt
 
 from app_files.deadline import call_within
 from app_files.progress import InBackground, Throttled, reporting_to
+from app_files.set_memo import MEMO_SCOPE, KnownFile, SetMemo
 from app_files.stored import KnownUpload, recall_upload, remember_upload
-from app_files.stores import ResultStore
+from app_files.stores import ResultStore, ViktorStore
 from app_files.uploaded import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_SET_BYTES,
@@ -105,24 +106,40 @@ def received_uploads(
     a smaller set."""
     if not multi_file_field_value:
         raise user_error(missing, field)
+    # What earlier jobs found of the field's files (names, sizes, content keys, results), kept
+    # with the entity: this job asks VIKTOR only about the files that are new to the field.
+    memo = SetMemo(store.in_scope(MEMO_SCOPE), field) if isinstance(store, ViktorStore) else None
+    found: dict[str, KnownFile] = {}  # by file id: what this job found, for the next job
     large = False  # the file received last is large enough to tell the user about
 
-    def receiver(resource: vkt.api_v1.FileResource, name: str) -> Receiver:
-        known: KnownUpload | None = None  # its size and key, once this job has found them
+    def kept(file_id: str | None) -> KnownFile | None:
+        return None if memo is None or file_id is None else memo.file(file_id)
+
+    def receiver(resource: vkt.api_v1.FileResource, name: str, file_id: str | None) -> Receiver:
+        known: KnownUpload | None = None  # its size and key, once they are found
+        if (earlier := kept(file_id)) is not None:
+            known = KnownUpload(bytes=earlier["bytes"], content_key=earlier["content_key"])
 
         def receive(files: ExitStack) -> Upload:
             nonlocal known, large  # received again, it is not asked of the store again
             upload = upload_of(resource, files, max_bytes, check_name, store, name, known)
             known = KnownUpload(bytes=upload.size, content_key=upload.content_key)
+            if file_id is not None:
+                found[file_id] = KnownFile(name=name, **known)
             large = upload.size >= PROGRESS_FROM_BYTES
             return upload
 
         return receive
 
+    def name_of(resource: vkt.api_v1.FileResource, file_id: str | None) -> str:
+        if (earlier := kept(file_id)) is not None:  # a file's name never changes: not asked again
+            return earlier["name"]
+        return _from_viktor(lambda: resource.filename, "a file's name")
+
     try:
         receivers = [
-            (name := _from_viktor(lambda r=resource: r.filename, "a file's name"),
-             receiver(resource, name))
+            (name := name_of(resource, file_id := file_id_of(resource)),
+             receiver(resource, name, file_id))
             for resource in multi_file_field_value
         ]  # fmt: skip
         many = len(receivers) >= PROGRESS_FROM_FILES
@@ -132,10 +149,14 @@ def received_uploads(
             if many or large:
                 sender(message, fraction)
 
+        uploads = UploadSet(receivers, max_total_bytes, memo)
         with reporting_to(reporter):
-            yield UploadSet(receivers, max_total_bytes)
+            yield uploads
     except UploadError as error:
         raise user_error(str(error), field) from None
+    fetched = not any(file.for_now for file in uploads.refused)
+    if memo is not None and found and fetched:  # else the next job may find them all
+        memo.keep_files(found)
 
 
 def upload_of(

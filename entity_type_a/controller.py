@@ -11,6 +11,7 @@ from pathlib import Path
 import viktor as vkt
 
 from app_files import viktor_jobs  # demo
+from app_files.set_memo import MEMO_SCOPE
 from app_files.stored import Cleared, clear, compute_once
 from app_files.stores import ViktorStore
 from app_files.upload_facts import UPLOAD_FACTS
@@ -135,7 +136,9 @@ class Controller(vkt.Controller):
     # demo: end
 
     def clear_stored_results(self, params, **kwargs) -> None:
-        cleared = clear(ViktorStore(STORAGE_SCOPE), STORED_RESULTS)
+        store = ViktorStore(STORAGE_SCOPE)
+        # And what the entity keeps of the files of its MultiFileFields (app_files/set_memo.py).
+        cleared = clear(store, STORED_RESULTS) + clear(store.in_scope(MEMO_SCOPE), [])
         user_message(_cleared(cleared), success=cleared.complete)
 
 

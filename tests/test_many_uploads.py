@@ -7,9 +7,11 @@ kept under the files' keys; and a file that cannot be used is named while the ot
 their results.
 """
 
+import json
 import sys
 import tempfile
 import unittest
+from collections import Counter
 from pathlib import Path
 from typing import TypedDict
 from unittest import mock
@@ -109,18 +111,53 @@ class ManyUploadsTest(unittest.TestCase):
         self.assertEqual(self.shown("total", files), {"Lines": sum(n + 1 for n in range(1, 22))})
         self.assertEqual((COMPUTED, self.downloads()), (["t21.csv"], 1))
 
-    def test_what_is_known_of_each_file_is_asked_of_the_store_once_a_job(self):
-        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 6)])
+    def test_adding_a_file_asks_about_that_file_only(self):
+        """The requests of a job after a file is added are as many with 20 files kept as with 1:
+        what is known of the others (names, keys, results) is kept with the field."""
+
+        def requests_after_adding_one(kept: int) -> Counter:
+            files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, kept + 1)])
+            self.shown("total", files)
+            files += self.upload((f"new{kept}.csv", table(100 + kept)))  # bytes no job has seen
+            self.assertEqual(
+                self.shown("total", files)["Lines"], sum(range(2, kept + 2)) + 101 + kept
+            )
+            return Counter(
+                request.route
+                for request in self.viktor.requests
+                if request.route.startswith(("storage", "file"))
+            )
+
+        one = requests_after_adding_one(1)
+        self.assertEqual(requests_after_adding_one(20), one)
+        self.assertEqual(one["file download"], 1)
+
+    def test_what_the_entity_keeps_of_the_field_is_as_large_as_its_set(self):
+        files = self.upload(*[(f"t{n}.csv", table(n)) for n in range(1, 4)])
         self.shown("total", files)
-        files += self.upload(("t6.csv", table(6)))
-        self.shown("total", files)  # the set changed: each file's result is read as well
-        asked = [
-            request.query["key"]
-            for request in self.viktor.requests
-            if request.route == "storage: get" and request.query["key"].startswith("file-")
-        ]
-        self.assertEqual(sorted(asked), sorted(set(asked)))
-        self.assertEqual(len(asked), 6)
+        self.shown("total", files[:2])  # a file removed
+        kept = {key: json.loads(data) for key, data in self.viktor.storage("entity").items()}
+        self.assertEqual(set(kept), {"set-files-files", "set-files-results-lines"})
+        self.assertEqual(set(kept["set-files-files"]), {str(file) for file in files[:2]})
+        self.assertEqual(len(kept["set-files-results-lines"]), 2)
+        self.assertEqual(self.viktor.storage("entity", entity_id=2), {})  # another entity's
+
+    def test_what_the_entity_keeps_serves_nothing_wrong(self):
+        """Broken, or of another set of files: a job asks the store instead, and keeps the
+        truth."""
+        files = self.upload(("a.csv", table(2)), ("b.csv", table(3)))
+        self.shown("total", files)
+        other = self.upload(("c.csv", table(4)))
+        self.shown("total", other)  # the entity now keeps c.csv alone
+        for broken in (b"[]", b'{"1": {"name": "a.csv", "bytes": 0}}', b"not JSON"):
+            with self.subTest(broken=broken):
+                for key in self.viktor.storage("entity"):
+                    self.viktor.put("entity", key, broken)
+                COMPUTED.clear()
+                self.assertEqual(self.shown("total", files), {"Lines": 7})
+                self.assertEqual((COMPUTED, self.downloads()), ([], 0))
+                kept = json.loads(self.viktor.storage("entity")["set-files-files"])
+                self.assertEqual(kept[str(files[0])]["name"], "a.csv")
 
     def test_the_same_bytes_twice_are_read_once(self):
         files = self.upload(("a.csv", table(3)), ("copy of a.csv", table(3)))
@@ -177,8 +214,10 @@ class ManyUploadsTest(unittest.TestCase):
     def test_a_file_that_could_not_be_fetched_to_be_read_is_not_kept_as_left_out(self):
         files = self.upload(("a.csv", table(2)), ("b.csv", table(3)))
         self.shown("each", files)  # both known, and their results stored
-        for key in [key for key in self.viktor.storage("workspace") if key.startswith("lines-")]:
-            self.viktor.put("workspace", key, b"{}")  # b.csv's result unusable: read again
+        for scope in ("workspace", "entity"):  # the results, and those kept with the field
+            for key in self.viktor.storage(scope):
+                if key.startswith(("lines-", "set-files-results-lines")):
+                    self.viktor.put(scope, key, b"{}")  # b.csv's result unusable: read again
         with self.viktor.failing("file download"):
             shown = self.shown("total", files)
         self.assertIn("could not give this app", shown["a.csv"])

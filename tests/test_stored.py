@@ -253,13 +253,13 @@ class ClearTest(unittest.TestCase):
     def test_removes_every_version_of_the_given_computations_and_counts_them(self):
         with ViktorStandIn() as viktor, viktor.job():
             keys = ["lines-a-1-csv", "lines-b-0-csv", "words-a-1-csv", "linesman-1", "file-7"]
-            for key in keys:
+            for key in [*keys, "set-files-files"]:
                 viktor.put("workspace", key, b"{}")
             cleared = clear(ViktorStore("workspace"), [computation(Counting())])
-            self.assertEqual(cleared, Cleared(removed=3, failed=0, listed=True))
+            self.assertEqual(cleared, Cleared(removed=4, failed=0, listed=True))
             self.assertEqual(set(viktor.storage("workspace")), {"words-a-1-csv", "linesman-1"})
             listed = [r.query.get("prefix") for r in viktor.requests if r.route == "storage: list"]
-            self.assertEqual(listed, ["lines-", "file-"])  # listed by prefix, not everything
+            self.assertEqual(listed, ["lines-", "file-", "set-"])  # by prefix, not everything
 
     def test_counts_what_the_store_did_not_remove_or_list(self):
         with ViktorStandIn() as viktor, viktor.job():

@@ -133,11 +133,12 @@ class DemoJobTest(unittest.TestCase):
         self.viktor.forget_requests()
         self.run_job("clear_stored_results", "analyse-button", None)
         self.assertEqual(self.viktor.storage(self.scope), {"not-ours": b"keep"})
+        self.assertEqual(self.viktor.storage("entity"), {})
         self.assertEqual(
             self.viktor.progress_messages,
-            # 2 tables' statistics, 2 sets of tables, the facts of one upload, and what was
-            # stored of the 3 uploaded files
-            [{"message": "Removed 8 entries from VIKTOR Storage.", "message_type": "success"}],
+            # 2 tables' statistics, 2 sets of tables, the facts of one upload, what was stored
+            # of the 3 uploaded files, and the 2 entries the entity keeps of its tables' field
+            [{"message": "Removed 10 entries from VIKTOR Storage.", "message_type": "success"}],
         )
 
     def test_clear_button_says_what_it_could_not_remove(self):
@@ -150,7 +151,7 @@ class DemoJobTest(unittest.TestCase):
         self.assertEqual(
             [(m["message"], m["message_type"]) for m in self.viktor.progress_messages],
             [
-                ("Removed 2 entries from VIKTOR Storage. 1 could not be removed. Try again later.",
+                ("Removed 4 entries from VIKTOR Storage. 1 could not be removed. Try again later.",
                  "warning"),
                 ("Removed 0 entries from VIKTOR Storage. Others may remain: VIKTOR Storage did not "
                  "list them. Try again later.", "warning"),
