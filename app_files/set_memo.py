@@ -19,7 +19,9 @@ in an editor app, which has an entity per session, no other session).
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from app_files.checked_json import dumps, loads, reader
@@ -73,11 +75,19 @@ class SetMemo:
             self._results[computation] = self._read(f"results-{computation}", _read_results) or {}
         return self._results[computation].get(key)
 
-    def keep_results(self, computation: str, results: dict[str, Any]) -> None:
-        """Keep ``results`` (JSON data, by key) as the results of all the field's files."""
-        if results != self._results.get(computation):
-            self._write(f"results-{computation}", results)
-            self._results[computation] = dict(results)
+    def keep_results(
+        self, computation: str, keys: Iterable[str], encoded: Callable[[str], bytes]
+    ) -> None:
+        """Keep the results of ``keys`` as those of all the field's files, unless they are what
+        is kept: a key is made of the result's bytes and code, so the same keys are the same
+        results. ``encoded`` gives a result's JSON, one at a time, so that memory holds no more
+        than the entry's bytes."""
+        keys = list(keys)
+        if set(keys) == set(self._results.get(computation, {})):
+            return
+        parts = [json.dumps(key).encode() + b":" + encoded(key) for key in keys]
+        self._write(f"results-{computation}", b"{" + b",".join(parts) + b"}")
+        self._results[computation] = dict.fromkeys(keys)  # what is kept, not to be read again
 
     def _key(self, part: str) -> str:
         return f"{SET_PREFIX}{self.field}-{part}"
@@ -94,7 +104,7 @@ class SetMemo:
     def _write(self, part: str, data: Any) -> None:
         key = self._key(part)
         try:
-            self.store.write(key, dumps(data))
+            self.store.write(key, data if isinstance(data, bytes) else dumps(data))
         except Exception as error:  # a store that fails: the next job asks file by file
             logger.warning("Could not store %s (%s)", key, error)
 

@@ -173,13 +173,11 @@ def _each(
     fetched = not any(file.for_now for file in [*uploads.refused, *_refused(outcomes)])
     if uploads.memo is not None and fetched:  # else the next job may have them all
         results = {computation.key(upload): outcome for upload, outcome in _results(outcomes)}
-        uploads.memo.keep_results(
-            computation.name,
-            {
-                key: as_json[key] if key in as_json else computation.to_json(result.value)
-                for key, result in results.items()
-            },
-        )
+
+        def encoded(key: str) -> bytes:
+            return dumps(as_json.get(key) or computation.to_json(results[key].value))
+
+        uploads.memo.keep_results(computation.name, results, encoded)
     return outcomes
 
 
