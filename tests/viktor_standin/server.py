@@ -650,7 +650,7 @@ def _temporary(
 def _uploaded_file(body: bytes, headers) -> bytes:
     """The file in a multipart form (the field named "file"), or the body itself. Split by hand,
     as a server would, rather than with the email module: that copies a body several times, and
-    the stand-in shares its process with the app that a benchmark measures."""
+    the stand-in shares its process with the app, whose memory a test may measure."""
     content_type = headers.get("Content-Type") or ""
     if not content_type.startswith("multipart/form-data"):
         return body
