@@ -2,7 +2,8 @@
 
 ``render(figure_json)`` opens a page that draws the figure, then shows each column in turn as its
 menu button would, and reports what a reader would see (how many bars, how large the tallest is,
-which labels overlap) and every error the page logged. ``screenshot`` saves the figure as it first
+which labels overlap) and every error the page logged; ``render_all`` does so for several figures
+in one start of the browser. ``screenshot`` saves the figure as it first
 shows as a picture, to look at; ``python -m tests.demo.browser`` does so for the bundled sample.
 The browser is Chromium or Chrome: ``BROWSER_FOR_TESTS`` names it, else the first found on the
 PATH (``.ci/run`` installs Debian's ``chromium`` when none is; GitHub's runners have Chrome).
@@ -26,24 +27,26 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 _PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><script>
-const result = {errors: [], bars: [], views: [], menus: 0};
+let result = {errors: []};  // of the figure being drawn
 window.addEventListener("error", (event) => result.errors.push(String(event.message)));
 const consoleError = console.error;
 console.error = (...parts) => { result.errors.push(parts.join(" ")); consoleError(...parts); };
 </script><script src="PLOTLY_JS"></script></head>
-<body style="margin:0"><div id="plot" style="width:WIDTHpx;height:500px"></div>
+<body style="margin:0"><div id="plot" style="height:500px"></div>
 <pre id="result" hidden></pre>
-<script type="application/json" id="figure">FIGURE</script><script>
+<script type="application/json" id="figures">FIGURES</script><script>
 const box = (element) => {
   const r = element.getBoundingClientRect();
   return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
 };
 const apart = (a, b) =>
   a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
-(async () => {
+async function draw(text, width) {
+  result = {errors: [], bars: [], views: [], menus: 0};
+  const plot = document.getElementById("plot");
+  plot.style.width = width + "px";
   try {
-    const figure = JSON.parse(document.getElementById("figure").textContent);
-    const plot = document.getElementById("plot");
+    const figure = JSON.parse(text);
     await Plotly.newPlot(plot, figure.data, figure.layout);
     const menu = (figure.layout.updatemenus || [])[0];
     result.menus = plot.querySelectorAll(".updatemenu-container").length;
@@ -79,7 +82,15 @@ const apart = (a, b) =>
   } catch (error) {
     result.errors.push(String(error));
   }
-  document.getElementById("result").textContent = JSON.stringify(result);
+  return result;
+}
+(async () => {
+  const drawn = [];
+  for (const [text, width] of JSON.parse(document.getElementById("figures").textContent)) {
+    drawn.push(await draw(text, width));
+    if (SHOW_ALL) Plotly.purge(document.getElementById("plot"));  // the next starts afresh
+  }
+  document.getElementById("result").textContent = JSON.stringify(drawn);
 })();
 </script></body></html>
 """
@@ -97,8 +108,14 @@ def render(figure_json: str, browser: str, width: int = 900) -> dict:
     {"bars": [bars drawn for column 1, column 2, ...], "views": [{"tallest_bar": [width, height]
     in pixels, "labels": [the marks' labels], "overlaps": [pairs of texts that overlap]}, ...],
     "menus": n, "errors": [...]}"""
+    return render_all([(figure_json, width)], browser)[0]
+
+
+def render_all(figures: list[tuple[str, int]], browser: str) -> list[dict]:
+    """``render`` for each (figure, width), one after the other in one page: the browser, which
+    takes a second to start, starts once."""
     with tempfile.TemporaryDirectory() as folder:
-        page = _page(figure_json, Path(folder), width, show_all=True)
+        page = _page(figures, Path(folder), show_all=True)
         completed = subprocess.run(
             _command(browser, Path(folder)) + ["--dump-dom", page.as_uri()],
             capture_output=True,
@@ -116,7 +133,7 @@ def render(figure_json: str, browser: str, width: int = 900) -> dict:
 def screenshot(figure_json: str, browser: str, png: Path, width: int = 900) -> None:
     """A picture of the figure as it first shows, to look at."""
     with tempfile.TemporaryDirectory() as folder:
-        page = _page(figure_json, Path(folder), width, show_all=False)
+        page = _page([(figure_json, width)], Path(folder), show_all=False)
         command = _command(browser, Path(folder)) + [
             f"--window-size={width},540",
             "--hide-scrollbars",
@@ -126,15 +143,14 @@ def screenshot(figure_json: str, browser: str, png: Path, width: int = 900) -> N
         subprocess.run(command, capture_output=True, timeout=120, check=True)
 
 
-def _page(figure_json: str, folder: Path, width: int, show_all: bool) -> Path:
+def _page(figures: list[tuple[str, int]], folder: Path, show_all: bool) -> Path:
     page = folder / "figure.html"
-    # "</" would end the script element that holds the figure; JSON reads "<\\/" as "</".
-    embedded = figure_json.replace("</", "<\\/")
+    # "</" would end the script element that holds the figures; JSON reads "<\\/" as "</".
+    embedded = json.dumps(figures).replace("</", "<\\/")
     html = (
         _PAGE.replace("PLOTLY_JS", PLOTLY_JS.as_uri())
-        .replace("WIDTH", str(width))
         .replace("SHOW_ALL", "true" if show_all else "false")
-        .replace("FIGURE", embedded)
+        .replace("FIGURES", embedded)
     )
     page.write_text(html, encoding="utf-8")
     return page

@@ -8,7 +8,7 @@ import unittest
 
 import plotly.graph_objects as go
 
-from demo.browser import find_browser, render
+from demo.browser import find_browser, render_all
 from demo.sample_files import stats
 from tablestats.__main__ import SAMPLE_UPLOAD
 from tablestats.plot import distribution_figure
@@ -205,23 +205,57 @@ class FigureTest(unittest.TestCase):
             distribution_figure(summary_of([column]))
 
 
+def extreme_columns() -> list[ColumnSummary]:
+    return [
+        column_of("close", [0.0, 50.0, 100.0], [5, 1], p05=1.0, mean=1.2, p95=1.1),
+        column_of("one ulp", [1.0, 1.0000000000000002], [3]),
+        column_of("largest", [-LARGEST, 0.0, LARGEST], [2, 2]),
+        column_of("subnormal", [0.0, 5e-324, 1e-323], [2, 1]),
+        column_of("wide", [-1e300, 0.0, 1e300], [1, 5], p05=1e-300),
+    ]
+
+
+def many_columns(count: int) -> list[ColumnSummary]:
+    return [numeric_column(f"Column {n}", bins=3 + n % 5) for n in range(count)]
+
+
+def the_samples_tables() -> list[tuple[str, Summary]]:
+    folder = SAMPLE_UPLOAD.parent.parent / "entity_type_a" / "samples" / "tables"
+    return [
+        (path.name, stats(path.read_bytes(), path.name)[0]) for path in sorted(folder.glob("*.csv"))
+    ]
+
+
 class BrowserTest(unittest.TestCase):
     """Once in a real headless browser: every column's histogram is drawn, and nothing is logged
-    as an error. CI installs the browser; elsewhere the test is skipped when there is none."""
+    as an error. CI installs the browser; elsewhere the test is skipped when there is none. The
+    figures are drawn in one start of the browser, which takes a second."""
 
-    def setUp(self):
-        self.browser = find_browser()
-        if self.browser is None:
+    @classmethod
+    def setUpClass(cls):
+        browser = find_browser()
+        if browser is None:
             message = "no Chromium or Chrome: install chromium, or set BROWSER_FOR_TESTS"
             if os.environ.get("CI"):
-                self.fail(message)
-            self.skipTest(message)
+                raise AssertionError(message)
+            raise unittest.SkipTest(message)
+        cls.sample, _ = stats(SAMPLE_UPLOAD.read_bytes(), SAMPLE_UPLOAD.name)
+        figures = {
+            "2 columns": (distribution_figure(summary_of(many_columns(2))), 900),
+            "40 columns": (distribution_figure(summary_of(many_columns(40))), 900),
+            "the bundled sample": (distribution_figure(cls.sample), 900),
+            # The samples' tables hold the bundled sample's rows, so that is all of them together.
+            "the samples' tables": (distribution_figure(cls.sample, the_samples_tables()), 900),
+            "extreme columns": (distribution_figure(summary_of(extreme_columns())), 500),
+            "not a figure": ('{"data": [{"type": "bar", "y": [1]}], "layout": }', 900),
+        }
+        drawn = render_all(list(figures.values()), browser)
+        cls.rendered = dict(zip(figures, drawn, strict=True))
 
     def test_every_histogram_is_drawn_for_2_and_for_40_columns(self):
         for count in (2, 40):
             with self.subTest(columns=count):
-                columns = [numeric_column(f"Column {n}", bins=3 + n % 5) for n in range(count)]
-                rendered = render(distribution_figure(summary_of(columns)), self.browser)
+                rendered = self.rendered[f"{count} columns"]
                 self.assertEqual(rendered["errors"], [])
                 self.assertEqual(rendered["menus"], 1)
                 self.assertEqual(rendered["bars"], [3 + n % 5 for n in range(count)])
@@ -230,9 +264,8 @@ class BrowserTest(unittest.TestCase):
         """Its first column, 28 in every row, is the first view: a bar wide and tall enough to
         see, and one label; in every other column too, no label overlaps another, the title or
         the menu."""
-        summary, _ = stats(SAMPLE_UPLOAD.read_bytes(), SAMPLE_UPLOAD.name)
-        self.assertEqual(summary.columns[3].name, "Age [d]")  # the first column of numbers
-        rendered = render(distribution_figure(summary), self.browser)
+        self.assertEqual(self.sample.columns[3].name, "Age [d]")  # the first column of numbers
+        rendered = self.rendered["the bundled sample"]
         self.assertEqual(rendered["errors"], [])
         first = rendered["views"][0]
         width, height = first["tallest_bar"]
@@ -245,36 +278,27 @@ class BrowserTest(unittest.TestCase):
     def test_the_samples_tables_compare_legibly(self):
         """The entity type's samples, four tables: each column's histogram of them all, and a
         row of each table below it, every one drawn, no label over another."""
-        folder = SAMPLE_UPLOAD.parent.parent / "entity_type_a" / "samples" / "tables"
-        tables = [
-            (path.name, stats(path.read_bytes(), path.name)[0])
-            for path in sorted(folder.glob("*.csv"))
-        ]
-        together, _ = stats(SAMPLE_UPLOAD.read_bytes(), SAMPLE_UPLOAD.name)  # the same rows
-        rendered = render(distribution_figure(together, tables), self.browser)
+        rendered = self.rendered["the samples' tables"]
         self.assertEqual(rendered["errors"], [])
-        histograms = [len(c.histogram.counts) for c in together.columns if c.histogram]
+        histograms = [len(c.histogram.counts) for c in self.sample.columns if c.histogram]
         one_bar = [1] + histograms[1:]  # Age [d]: 28 in every row, one bar
-        self.assertEqual(rendered["bars"], [bars + len(tables) for bars in one_bar])
+        tables = len(the_samples_tables())
+        self.assertEqual(rendered["bars"], [bars + tables for bars in one_bar])
         for view in rendered["views"]:
             self.assertEqual(view["overlaps"], [])
 
     def test_close_marks_and_extreme_columns_are_drawn_legibly(self):
-        columns = [
-            column_of("close", [0.0, 50.0, 100.0], [5, 1], p05=1.0, mean=1.2, p95=1.1),
-            column_of("one ulp", [1.0, 1.0000000000000002], [3]),
-            column_of("largest", [-LARGEST, 0.0, LARGEST], [2, 2]),
-            column_of("subnormal", [0.0, 5e-324, 1e-323], [2, 1]),
-            column_of("wide", [-1e300, 0.0, 1e300], [1, 5], p05=1e-300),
-        ]
-        rendered = render(distribution_figure(summary_of(columns)), self.browser, width=500)
+        rendered = self.rendered["extreme columns"]
         self.assertEqual(rendered["errors"], [])
-        for column, view in zip(columns, rendered["views"], strict=True):
+        for column, view in zip(extreme_columns(), rendered["views"], strict=True):
             with self.subTest(column.name):
                 self.assertEqual(view["overlaps"], [])
                 self.assertGreaterEqual(min(view["tallest_bar"]), 5)
 
     def test_a_page_error_is_reported(self):
-        """The check itself: a figure plotly.js refuses shows up as an error, not a pass."""
-        rendered = render('{"data": [{"type": "bar", "y": [1]}], "layout": }', self.browser)
-        self.assertNotEqual(rendered["errors"], [])
+        """The check itself: a figure plotly.js refuses shows up as an error, not a pass; and
+        only for that figure, drawn among the others."""
+        self.assertNotEqual(self.rendered["not a figure"]["errors"], [])
+        for name, rendered in self.rendered.items():
+            if name != "not a figure":
+                self.assertEqual(rendered["errors"], [], name)

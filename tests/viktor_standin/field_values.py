@@ -131,8 +131,11 @@ def edge_values(entity_type: EntityType, folder: Path) -> list[dict[str, Any]]:
                 sample = found[:1] if kind == "multi_file" else found[0]
                 lowest[path] = highest[path] = empty[path] = sample
             no_files[path] = [] if kind == "multi_file" else None
-    edges = (lowest, highest, empty, no_files, *_file_sets(entity_type))
-    return [values for values in edges if values]
+    edges: list[dict[str, Any]] = []
+    for values in (lowest, highest, empty, no_files, *_file_sets(entity_type)):
+        if values and values not in edges:  # without number fields, the first three are alike
+            edges.append(values)
+    return edges
 
 
 def _file_sets(entity_type: EntityType) -> list[dict[str, Any]]:

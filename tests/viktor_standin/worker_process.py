@@ -18,6 +18,7 @@ standard library and the SDK.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import os
 import pickle
@@ -153,6 +154,9 @@ def serve(app_folder: str, requests: BinaryIO, answers: BinaryIO) -> None:
     _send(answers, "ready")
     _watch_text_reads()
     sys.addaudithook(_AppFolderGuard(folder))
+    # What the app imported stays out of the garbage collector's passes, so that a forked worker
+    # does not copy every page of it when it collects: a job's cost is its own work.
+    gc.freeze()
     while True:
         try:
             request = pickle.load(requests)
