@@ -26,6 +26,7 @@ import dataclasses
 import inspect
 import json
 import math
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -54,7 +55,14 @@ def _fields_of(value: Any) -> dict[str, Any]:
 
 def loads(data: bytes) -> Any:
     """The JSON data in ``data``; ValueError for what is not strict JSON (NaN, Infinity, 1e999)."""
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    if _MAY_OVERFLOW.search(data):  # then each number is checked as it is read: slower
+        return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    return json.loads(data, parse_constant=_refuse_constant)
+
+
+# Only a number with an exponent of three digits or a hundred digits in a row can be beyond a
+# float's range (below 10**308): data without either is read at the parser's own speed.
+_MAY_OVERFLOW = re.compile(rb"[eE][+-]?[0-9]{3}|[0-9]{100}")
 
 
 def to_json_data(value: Any) -> Any:

@@ -90,7 +90,9 @@ class ReaderTest(unittest.TestCase):
 
 class StrictJsonTest(unittest.TestCase):
     def test_loads_refuses_what_json_does_not_have(self):
-        for text in [b"NaN", b"[Infinity]", b'{"a": -Infinity}', b"1e999", b"[-1e400]"]:
+        beyond = b"1" * 310 + b".5"  # no exponent, a float all the same
+        for text in [b"NaN", b"[Infinity]", b'{"a": -Infinity}', b"1e999", b"[-1e400]", beyond,
+                     b"[" + b"9" * 250 + b"e99]", b"1E+0400"]:  # fmt: skip
             with self.subTest(text=text), self.assertRaises(ValueError):
                 loads(text)
         self.assertEqual(loads(b'{"a": [1, 2.5e3, null]}'), {"a": [1, 2500.0, None]})
