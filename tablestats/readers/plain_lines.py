@@ -17,6 +17,7 @@ then reports it).
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -36,8 +37,10 @@ def plain_block(
     decimal_comma: bool,
     encoding: str,
     line_characters: int,
+    map_columns: Callable[..., Iterator[ColumnCells]] = map,
 ) -> Block | None:
-    """Lines without quotes, in ``width`` columns; None when they need the csv module."""
+    """Lines without quotes, in ``width`` columns; None when they need the csv module.
+    ``map_columns``: how to read every column, such as the ``map`` of a pool of threads."""
     data, line_end = block.data, _NEWLINE
     if block.carriage_returns:
         if block.carriage_returns != block.crlf:  # a line that ends in \r alone
@@ -84,4 +87,4 @@ def plain_block(
 
         return numbers_in_texts(texts, decimal_comma, text)
 
-    return Block(rows, [column(index) for index in range(width)])
+    return Block(rows, list(map_columns(column, range(width))))

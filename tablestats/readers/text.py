@@ -16,12 +16,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from itertools import chain
 from operator import itemgetter
 from typing import BinaryIO
 
 from app_files.uploaded import UploadError
+from tablestats.cores import available_cores
 from tablestats.limits import Limits
 from tablestats.numbers import numbers_in_column
 from tablestats.readers.plain_lines import plain_block
@@ -126,24 +129,29 @@ class _TextReader:
     def blocks(self, line_blocks: Iterator[LineBlock], width: int) -> Iterator[Block]:
         """The table below the header, in ``width`` columns, a block at a time."""
         dialect, limits = self._dialect, self._limits
-        for block in line_blocks:
-            if any(marker in block.data for marker in self._parser_only):
-                # From here on csv reads the lines: a quoted cell may hold a line end, so a
-                # block's end may be within a row.
-                yield from self._csv_blocks(chain([block], line_blocks), width)
-                return
-            plain = plain_block(
-                block,
-                width,
-                dialect.delimiter,
-                dialect.decimal_comma,
-                self._encoding,
-                limits.line_characters,
-            )
-            if plain is None:  # lines that only csv reads as csv does (see plain_block)
-                yield from self._csv_blocks([block], width)
-            else:
-                yield plain
+        with ExitStack() as threads:
+            map_columns = map
+            if available_cores() > 1:  # numpy lets go of the interpreter: two columns at a time
+                map_columns = threads.enter_context(ThreadPoolExecutor(max_workers=2)).map
+            for block in line_blocks:
+                if any(marker in block.data for marker in self._parser_only):
+                    # From here on csv reads the lines: a quoted cell may hold a line end, so a
+                    # block's end may be within a row.
+                    yield from self._csv_blocks(chain([block], line_blocks), width)
+                    return
+                plain = plain_block(
+                    block,
+                    width,
+                    dialect.delimiter,
+                    dialect.decimal_comma,
+                    self._encoding,
+                    limits.line_characters,
+                    map_columns,
+                )
+                if plain is None:  # lines that only csv reads as csv does (see plain_block)
+                    yield from self._csv_blocks([block], width)
+                else:
+                    yield plain
 
     def csv_rows(self, line_blocks: Iterable[LineBlock], width: int) -> Iterator[list[str]]:
         """The rows of the blocks' lines, read by csv, without their cells past ``width``."""

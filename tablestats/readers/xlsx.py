@@ -18,7 +18,6 @@ shows them (see ``cell_text``).
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +29,7 @@ import python_calamine
 
 from app_files.progress import report
 from app_files.uploaded import UploadError
+from tablestats.cores import available_cores
 from tablestats.limits import Limits
 from tablestats.numbers import numbers_in_values
 from tablestats.readers import OLE_SIGNATURE, ZIP_SIGNATURE
@@ -68,7 +68,7 @@ def _first_sheet(
     default where the process may run on two cores or more; on one, that only costs time.
     """
     if split is None:
-        split = _cores() > 1
+        split = available_cores() > 1
     _check_kind(file, filename)
     with tempfile.TemporaryDirectory(prefix="checked-upload-") as folder:
         # Each workbook of the checked copy loads on a thread of its own (the reader lets other
@@ -115,13 +115,6 @@ def _first_sheet(
         "expected_rows": height,
     }
     return [cell_text(value) for value in header], rows, table_fields
-
-
-def _cores() -> int:
-    """The processor cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):  # Linux: the cores the process is allowed, not all
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _load_sheet(path: Path) -> python_calamine.CalamineSheet:

@@ -109,6 +109,25 @@ class SameCellsTest(unittest.TestCase):
         self.assertEqual(found["columns"][1], (42, sorted(numbers), 0))
 
 
+class CoresTest(unittest.TestCase):
+    def test_two_cores_read_two_columns_at_a_time_and_find_the_same_cells(self):
+        lines = ["a,b,c"] + [f"{n},{n / 4},x{n}" for n in range(300)]
+        data = ("\n".join(lines) + "\n").encode()
+        found, pools = {}, {}
+        for cores in (1, 2):
+            pool = mock.Mock(wraps=text_module.ThreadPoolExecutor)
+            with (
+                mock.patch.object(text_module, "available_cores", return_value=cores),
+                mock.patch.object(text_module, "ThreadPoolExecutor", pool),
+                mock.patch.object(text_lines, "BLOCK_BYTES", 256),
+            ):
+                found[cores] = cells_of(data)
+            pools[cores] = pool.call_count
+        self.assertEqual(found[1], found[2])
+        self.assertGreater(found[2]["read plainly"], 3)
+        self.assertEqual(pools, {1: 0, 2: 1})
+
+
 def block(data: bytes, first_line: int = 2) -> LineBlock:
     return LineBlock.of(data, first_line)
 

@@ -268,7 +268,7 @@ def read_split(
     load_sheet = xlsx_module._load_sheet
     with (
         mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
-        mock.patch.object(xlsx_module, "_cores", return_value=cores),
+        mock.patch.object(xlsx_module, "available_cores", return_value=cores),
         mock.patch.object(xlsx_module, "_load_sheet", load),
         mock.patch.object(zip_parts, "CHUNK_BYTES", chunk_bytes),
     ):
@@ -366,7 +366,7 @@ class SplitSheetTest(unittest.TestCase):
 
         with (
             mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
-            mock.patch.object(xlsx_module, "_cores", return_value=2),
+            mock.patch.object(xlsx_module, "available_cores", return_value=2),
             mock.patch.object(xlsx_module, "_load_sheet", load),
         ):
             summary, _ = stats(xlsx_from_sheet_xml(rows_xml), "hidden.xlsx")
@@ -417,7 +417,7 @@ class SplitSheetTest(unittest.TestCase):
         for split_bytes in (200, 10**9):
             with (
                 mock.patch.object(xlsx_guard, "SPLIT_BYTES", split_bytes),
-                mock.patch.object(xlsx_module, "_cores", return_value=2),
+                mock.patch.object(xlsx_module, "available_cores", return_value=2),
             ):
                 expected.append(read(data).expected_rows)
         self.assertEqual(expected, [1019, 1019])
@@ -457,7 +457,7 @@ class SplitSheetTest(unittest.TestCase):
 
         with (
             mock.patch.object(xlsx_guard, "SPLIT_BYTES", 200),
-            mock.patch.object(xlsx_module, "_cores", return_value=2),
+            mock.patch.object(xlsx_module, "available_cores", return_value=2),
             mock.patch.object(xlsx_module, "_load_sheet", load),
             self.assertRaises(UploadError) as caught,
         ):
