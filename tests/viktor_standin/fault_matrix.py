@@ -39,7 +39,7 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("with VIKTOR Storage down", (*STORAGE, "storage: delete"), Status(500)),
-    Scenario("with VIKTOR Storage slow", STORAGE, Stall(0.25), times=1),
+    Scenario("with VIKTOR Storage slow", STORAGE, Stall(0.1), times=1),  # slow, within the timeout
     Scenario("when the upload's download fails", ("file download",), Status(500)),
     Scenario("when the upload's download is cut short", ("file download",), ShortBody()),
     Scenario("when deletes fail", ("storage: delete",), Status(500), from_empty=False),
